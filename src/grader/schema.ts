@@ -1,0 +1,91 @@
+/**
+ * The exercise format: one zod schema per concept, the single source of truth for the CLI, the site and the tests.
+ * An exercise is a folder `exercises/<nn>-<chapter>/<nn>-<slug>/` holding exercise.ts (this record), starter.js,
+ * solution.js, hints.md and wrong-fixes/*.js. Its id, `<chapter>/<slug>`, comes from the folder names.
+ */
+import { z } from "zod";
+import { AccountConfigSchema, FunctionConfigSchema, ModelSettingsSchema } from "../runtime/config.ts";
+import { ServicesConfigSchema } from "../services/hub.ts";
+import type { ScenarioWorld } from "./world.ts";
+
+/** What a check returns: nothing when it passes, or a message for the learner (optionally pointing at records). */
+export type CheckVerdict = string | null | undefined | { message: string; highlight?: number[] };
+export type CheckFn = (world: ScenarioWorld) => CheckVerdict;
+
+const checkFunction = z.custom<CheckFn>((v) => typeof v === "function", { message: "expected a function (world) => string | null" });
+
+export const CheckSchema = z
+  .object({
+    /** What the check expects, as a sentence a learner reads ("charges order o-17 exactly once"). */
+    name: z.string().min(1),
+    /** Returns null when the expectation holds, else a message that explains what happened. */
+    check: checkFunction,
+    /** Lesson section the check is about (path and anchor), linked from a failed check. */
+    lesson: z.string().optional(),
+  })
+  .strict();
+
+export const StepSchema = z.discriminatedUnion("do", [
+  z
+    .object({
+      do: z.literal("invoke"),
+      /** Virtual ms from the start of the scenario. */
+      at: z.number().min(0).default(0),
+      /** "sync" is RequestResponse, "async" is Event (Lambda queues it and retries failures). */
+      mode: z.enum(["sync", "async"]),
+      /** The event, any JSON value. */
+      event: z.unknown(),
+      /** Deliver the same async event this many times (duplicates happen, lambda-model.md §6). */
+      deliveries: z.number().int().min(1).max(10).default(1),
+      /** Gap between duplicate deliveries. */
+      duplicateDelayMs: z.number().min(0).default(0),
+    })
+    .strict(),
+  z
+    .object({
+      do: z.literal("recycle"),
+      at: z.number().min(0).default(0),
+    })
+    .strict(),
+]);
+export type Step = z.infer<typeof StepSchema>;
+
+export const ScenarioSchema = z
+  .object({
+    /** Short name shown beside the checks. */
+    name: z.string().min(1),
+    /** What happens in this scenario, in a sentence or two. */
+    description: z.string().min(1),
+    /** Hidden scenarios run only on Grade; visible ones also on Run. */
+    hidden: z.boolean().default(false),
+    /** Seed of the scenario's random choices (request ids, Math.random in the sandbox). */
+    seed: z.number().int().default(1),
+    /** Configuration of the simulated services, faults included. */
+    services: ServicesConfigSchema.prefault({}),
+    /** Overrides of the model's simplifications for this scenario. */
+    model: ModelSettingsSchema.partial().default({}),
+    steps: z.array(StepSchema).min(1),
+    checks: z.array(CheckSchema).min(1),
+  })
+  .strict();
+export type Scenario = z.infer<typeof ScenarioSchema>;
+
+export const ExerciseSchema = z
+  .object({
+    /** Title shown in lists and on the exercise panel. */
+    title: z.string().min(1),
+    /** One or two sentences: the situation and what to fix. */
+    summary: z.string().min(1),
+    /** Lesson section the exercise practises (path and anchor). */
+    lesson: z.string().min(1),
+    /** The function's configuration. */
+    function: FunctionConfigSchema,
+    /** Account settings (concurrency limit). */
+    account: AccountConfigSchema.prefault({}),
+    /** Overrides of the model's simplifications for every scenario. */
+    model: ModelSettingsSchema.partial().default({}),
+    scenarios: z.array(ScenarioSchema).min(1),
+  })
+  .strict();
+export type Exercise = z.infer<typeof ExerciseSchema>;
+export type ExerciseInput = z.input<typeof ExerciseSchema>;

@@ -1,0 +1,64 @@
+/**
+ * Seeded pseudo-random numbers (sfc32). Every random choice in the simulator comes from here, so the same seed gives
+ * the same run in Node and in a browser. `Math.random` is never used by the engine.
+ */
+export class Prng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+
+  constructor(seed: number | string) {
+    // Spread the seed over 128 bits of state with a string hash (xmur3), then warm the generator up.
+    const text = String(seed);
+    let h = 1779033703 ^ text.length;
+    for (let i = 0; i < text.length; i++) {
+      h = Math.imul(h ^ text.charCodeAt(i), 3432918353);
+      h = (h << 13) | (h >>> 19);
+    }
+    const next = () => {
+      h = Math.imul(h ^ (h >>> 16), 2246822507);
+      h = Math.imul(h ^ (h >>> 13), 3266489909);
+      return (h ^= h >>> 16) >>> 0;
+    };
+    this.a = next();
+    this.b = next();
+    this.c = next();
+    this.d = next();
+    for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+
+  nextUint32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
+
+  /** A float in [0, 1). */
+  next(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** A derived generator, so that one consumer's draws never shift another's. */
+  fork(label: string): Prng {
+    return new Prng(`${this.nextUint32()}:${label}`);
+  }
+
+  /** A UUID v4-shaped id (Lambda request ids look like this). */
+  uuid(): string {
+    const hex: string[] = [];
+    for (let i = 0; i < 4; i++) hex.push(this.nextUint32().toString(16).padStart(8, "0"));
+    const s = hex.join("");
+    const variant = ((parseInt(s[16] ?? "0", 16) & 0x3) | 0x8).toString(16);
+    return `${s.slice(0, 8)}-${s.slice(8, 12)}-4${s.slice(13, 16)}-${variant}${s.slice(17, 20)}-${s.slice(20, 32)}`;
+  }
+}

@@ -1,0 +1,898 @@
+/**
+ * The simulated Lambda service: functions, execution environments, concurrency, sync and async invocation, retries,
+ * billing, logs and the trace. Pure and deterministic: a virtual clock, an event queue and a seeded generator.
+ * Section numbers refer to ../shared/lambda-model.md.
+ */
+import {
+  AccountConfigSchema,
+  FunctionConfigSchema,
+  LAMBDA_FACTS,
+  ModelSettingsSchema,
+  cpuSpeedFactor,
+  type AccountConfig,
+  type FunctionConfig,
+  type FunctionConfigInput,
+  type ModelSettings,
+  type ModelSettingsInput,
+} from "./config.ts";
+import { EventQueue } from "./event-queue.ts";
+import { formatLogTime, logStreamName, reportLine } from "./logs.ts";
+import { Prng } from "./prng.ts";
+import type { InvocationOutcome, InvocationRecord, LogLine, MetricPoint, Totals } from "./trace.ts";
+import type {
+  CallContext,
+  CodeInstance,
+  CodeOutcome,
+  EnvironmentPort,
+  FunctionCode,
+  JsonText,
+  ServiceDispatcher,
+  ServiceResult,
+} from "./types.ts";
+
+export interface SimulationOptions {
+  seed?: number | string;
+  account?: Partial<AccountConfig>;
+  model?: ModelSettingsInput;
+  services?: ServiceDispatcher;
+  /** Keep log lines (default true). Benchmarks turn it off. */
+  recordLogs?: boolean;
+  /** Keep one record per invocation (default true). */
+  recordTrace?: boolean;
+  /** Epoch ms that virtual time 0 stands for. */
+  epochMs?: number;
+}
+
+/** What a synchronous caller gets back (lambda-model.md §3, §5, §8). */
+export interface SyncResult {
+  statusCode: number;
+  /** "Unhandled" when the function failed: the HTTP status is still 200 (§8). */
+  functionError: "Unhandled" | null;
+  /** Response body: the handler's JSON result, or an error document. */
+  payload: JsonText;
+  record: InvocationRecord;
+}
+
+export interface InvokeOptions {
+  /** Virtual time of the request; defaults to now. */
+  at?: number;
+  /** For sync invokes: receives the caller's result. */
+  onResult?: (result: SyncResult) => void;
+  /** For async invokes: deliver the same event this many times (Lambda's queue can duplicate events, §6). */
+  deliveries?: number;
+  /** Delay of each duplicate delivery after the previous one. */
+  duplicateDelayMs?: number;
+}
+
+type EnvState = "init" | "busy" | "idle" | "dead";
+
+interface Environment {
+  id: string;
+  fn: FunctionState;
+  createdAt: number;
+  state: EnvState;
+  /** null before the first INIT and after a reset: the next invocation runs INIT. */
+  instance: CodeInstance | null;
+  /** Bumped on every reset or recycle so that callbacks from an older instance are dropped. */
+  generation: number;
+  lastEndedAt: number;
+  /** Callbacks that came due while the environment was frozen; they run when it thaws (§1). */
+  frozen: Array<() => void>;
+  retireWhenDone: boolean;
+  maxMemoryUsedMB: number;
+  current: Running | null;
+  port: EnvironmentPort;
+}
+
+interface Running {
+  record: InvocationRecord;
+  env: Environment;
+  payload: JsonText;
+  deadline: number;
+  finished: boolean;
+  /** INIT threw: the environment is reset so that the next invocation tries INIT again. */
+  initFailed: boolean;
+  onFinish: (record: InvocationRecord, outcome: CodeOutcome | { kind: "timeout" }) => void;
+}
+
+interface AsyncEvent {
+  eventId: string;
+  requestId: string;
+  payload: JsonText;
+  acceptedAt: number;
+  attempt: number;
+  delivery: number;
+  throttles: number;
+  previousAttempt: number | null;
+}
+
+interface FunctionState {
+  config: FunctionConfig;
+  code: FunctionCode;
+  environments: Environment[];
+  idle: Environment[];
+  inUse: number;
+  asyncQueue: AsyncEvent[];
+  arn: string;
+}
+
+const NO_SERVICES: ServiceDispatcher = {
+  dispatch(service) {
+    return {
+      latencyMs: 0,
+      complete: () => ({ ok: false, error: { name: "UnknownService", message: `no service named "${service}"` } }),
+    };
+  },
+};
+
+export class Simulation {
+  readonly model: ModelSettings;
+  readonly account: AccountConfig;
+  readonly trace: InvocationRecord[] = [];
+  readonly logs: LogLine[] = [];
+  readonly metrics: MetricPoint[] = [];
+  readonly totals: Totals = {
+    requests: 0,
+    invocations: 0,
+    coldStarts: 0,
+    throttles: 0,
+    errors: 0,
+    timeouts: 0,
+    billedMs: 0,
+    billedGbSeconds: 0,
+    costUsd: 0,
+  };
+  readonly epochMs: number;
+
+  private queue = new EventQueue();
+  private clock = 0;
+  private readonly prng: Prng;
+  private readonly functions = new Map<string, FunctionState>();
+  private readonly services: ServiceDispatcher;
+  private readonly recordLogs: boolean;
+  private readonly recordTrace: boolean;
+  private accountInUse = 0;
+  private liveEnvironments = 0;
+  private envCounter = 0;
+  private eventCounter = 0;
+  private recordCounter = 0;
+
+  constructor(options: SimulationOptions = {}) {
+    this.model = ModelSettingsSchema.parse(options.model ?? {});
+    this.account = AccountConfigSchema.parse(options.account ?? {});
+    this.prng = new Prng(options.seed ?? 1);
+    this.services = options.services ?? NO_SERVICES;
+    this.recordLogs = options.recordLogs ?? true;
+    this.recordTrace = options.recordTrace ?? true;
+    this.epochMs = options.epochMs ?? Date.UTC(2026, 0, 1);
+  }
+
+  get now(): number {
+    return this.clock;
+  }
+
+  /** Creates (or replaces the code and configuration of) a function. */
+  deploy(config: FunctionConfigInput, code: FunctionCode): FunctionConfig {
+    const parsed = FunctionConfigSchema.parse(config);
+    this.functions.set(parsed.name, {
+      config: parsed,
+      code,
+      environments: [],
+      idle: [],
+      inUse: 0,
+      asyncQueue: [],
+      arn: `arn:aws:lambda:us-east-1:123456789012:function:${parsed.name}`,
+    });
+    return parsed;
+  }
+
+  functionConfig(name: string): FunctionConfig {
+    return this.fn(name).config;
+  }
+
+  /** Live environments of a function (busy, initialising or idle), oldest first. */
+  environmentsOf(name: string): ReadonlyArray<{ id: string; state: EnvState; createdAt: number }> {
+    return this.fn(name).environments.filter((e) => e.state !== "dead");
+  }
+
+  /** Schedules `fn` at virtual time `at` (scenario steps use this). */
+  at(time: number, run: () => void): void {
+    this.queue.push(Math.max(time, this.clock), run);
+  }
+
+  /** Invokes a function: "sync" (RequestResponse) or "async" (Event). The event is any JSON value. */
+  invoke(name: string, mode: "sync" | "async", event: unknown, options: InvokeOptions = {}): void {
+    const payload = JSON.stringify(event ?? null);
+    this.at(options.at ?? this.clock, () => {
+      if (mode === "sync") this.arriveSync(name, payload, options.onResult);
+      else this.acceptAsync(name, payload, options.deliveries ?? 1, options.duplicateDelayMs ?? 0);
+    });
+  }
+
+  /**
+   * Recycles a function's environments now, as Lambda may at any time (§1): idle ones go at once, busy ones when
+   * their invocation ends. Scenarios use it to show that module state cannot be relied on.
+   */
+  recycle(name: string): void {
+    for (const env of this.fn(name).environments) {
+      if (env.state === "idle") this.destroy(env);
+      else if (env.state !== "dead") env.retireWhenDone = true;
+    }
+  }
+
+  /** Ends every environment and frees its code (the end of a scenario: QuickJS runtimes are released). */
+  shutdown(): void {
+    for (const fn of this.functions.values()) for (const env of [...fn.environments]) this.destroy(env);
+    this.queue = new EventQueue();
+  }
+
+  /** Runs events until none is left or virtual time would pass `until`. Returns the number of events run. */
+  run(options: { until?: number; maxEvents?: number } = {}): number {
+    const until = options.until ?? Infinity;
+    const maxEvents = options.maxEvents ?? Infinity;
+    let count = 0;
+    while (this.queue.size > 0 && count < maxEvents) {
+      if (this.queue.peekTime() > until) break;
+      const event = this.queue.pop()!;
+      this.clock = event.time;
+      event.run();
+      count++;
+    }
+    if (until !== Infinity && this.clock < until && this.queue.peekTime() > until) this.clock = until;
+    return count;
+  }
+
+  // ---- synchronous invocation (§3, §5, §8) ----
+
+  private arriveSync(name: string, payload: JsonText, onResult?: (r: SyncResult) => void): void {
+    const fn = this.fn(name);
+    this.totals.requests++;
+    const requestId = this.prng.uuid();
+    const eventId = `req-${++this.eventCounter}`;
+    const size = utf8Length(payload);
+    if (size > LAMBDA_FACTS.syncRequestLimitBytes) {
+      const record = this.bareRecord(fn, requestId, "sync", eventId, 1, 1, "rejected", null, payload);
+      record.reason = `the ${size.toLocaleString("en-US")}-byte request is larger than the 6 MB (6,291,456-byte) limit of a synchronous invoke`;
+      record.error = { errorType: "RequestTooLargeException", errorMessage: "Request must be smaller than 6291456 bytes for the InvokeFunction operation" };
+      this.pushRecord(record);
+      onResult?.({ statusCode: 413, functionError: null, payload: JSON.stringify({ message: record.error.errorMessage, Type: "User" }), record });
+      return;
+    }
+    const throttle = this.admission(fn);
+    if (throttle) {
+      this.totals.throttles++;
+      const record = this.bareRecord(fn, requestId, "sync", eventId, 1, 1, "throttled", null, payload);
+      record.reason = throttle.reason;
+      record.error = { errorType: "TooManyRequestsException", errorMessage: "Rate Exceeded." };
+      this.pushRecord(record);
+      onResult?.({
+        statusCode: 429,
+        functionError: null,
+        payload: JSON.stringify({ Reason: throttle.code, Type: "User", message: "Rate Exceeded." }),
+        record,
+      });
+      return;
+    }
+    this.start(fn, { requestId, eventId, mode: "sync", attempt: 1, delivery: 1, payload, previousAttempt: null }, (record, outcome) => {
+      if (!onResult) return;
+      onResult(syncResultOf(record, outcome, this.model, fn.config));
+    });
+  }
+
+  // ---- asynchronous invocation (§6) ----
+
+  private acceptAsync(name: string, payload: JsonText, deliveries: number, duplicateDelayMs: number): void {
+    const fn = this.fn(name);
+    const eventId = `evt-${++this.eventCounter}`;
+    const size = utf8Length(payload);
+    if (size > LAMBDA_FACTS.asyncRequestLimitBytes) {
+      this.totals.requests++;
+      const record = this.bareRecord(fn, this.prng.uuid(), "async", eventId, 1, 1, "rejected", null, payload);
+      record.reason = `the ${size.toLocaleString("en-US")}-byte event is larger than the 1 MB (1,048,576-byte) limit of an asynchronous invoke`;
+      record.error = {
+        errorType: "RequestTooLargeException",
+        errorMessage: `${size} byte payload is too large for the Event invocation type (limit ${LAMBDA_FACTS.asyncRequestLimitBytes} bytes)`,
+      };
+      this.pushRecord(record);
+      return;
+    }
+    for (let d = 1; d <= deliveries; d++) {
+      const event: AsyncEvent = {
+        eventId,
+        // SIMPLIFICATION: retries of one delivery keep its request id; a duplicate delivery gets a new one.
+        requestId: this.prng.uuid(),
+        payload,
+        acceptedAt: this.clock,
+        attempt: 1,
+        delivery: d,
+        throttles: 0,
+        previousAttempt: null,
+      };
+      const enqueue = () => {
+        this.totals.requests++;
+        fn.asyncQueue.push(event);
+        this.pumpAsync(fn);
+      };
+      if (d === 1) enqueue();
+      else this.at(this.clock + (d - 1) * duplicateDelayMs, enqueue);
+    }
+  }
+
+  /** Lambda's internal poller: hands queued events to the function while concurrency allows. */
+  private pumpAsync(fn: FunctionState): void {
+    while (fn.asyncQueue.length > 0) {
+      const event = fn.asyncQueue[0]!;
+      if (this.clock - event.acceptedAt > fn.config.async.maxEventAgeMs) {
+        fn.asyncQueue.shift();
+        this.discard(fn, event, `the event was older than the maximum event age (${formatMs(fn.config.async.maxEventAgeMs)})`);
+        continue;
+      }
+      if (fn.config.reservedConcurrency === 0) {
+        fn.asyncQueue.shift();
+        this.discard(fn, event, "reserved concurrency is 0, so Lambda discards new events without retrying them");
+        continue;
+      }
+      const throttle = this.admission(fn);
+      if (throttle) {
+        fn.asyncQueue.shift();
+        this.totals.throttles++;
+        event.throttles++;
+        const record = this.bareRecord(fn, event.requestId, "async", event.eventId, event.attempt, event.delivery, "throttled", null, event.payload);
+        const backoff = Math.min(this.model.asyncThrottleCapMs, this.model.asyncThrottleBaseMs * 2 ** (event.throttles - 1));
+        record.reason = `${throttle.reason}; the event stays in Lambda's queue and is retried in ${formatMs(backoff)}`;
+        this.pushRecord(record);
+        this.at(this.clock + backoff, () => {
+          fn.asyncQueue.push(event);
+          this.pumpAsync(fn);
+        });
+        continue;
+      }
+      fn.asyncQueue.shift();
+      this.start(
+        fn,
+        {
+          requestId: event.requestId,
+          eventId: event.eventId,
+          mode: "async",
+          attempt: event.attempt,
+          delivery: event.delivery,
+          payload: event.payload,
+          previousAttempt: event.previousAttempt,
+        },
+        (record) => this.afterAsync(fn, event, record),
+      );
+    }
+  }
+
+  private afterAsync(fn: FunctionState, event: AsyncEvent, record: InvocationRecord): void {
+    if (record.outcome === "success") return;
+    const maxAttempts = 1 + fn.config.async.maxRetryAttempts;
+    if (event.attempt >= maxAttempts) {
+      this.discard(fn, event, `all ${maxAttempts} attempts failed (the maximum retry attempts is ${fn.config.async.maxRetryAttempts})`);
+      return;
+    }
+    const delay = this.model.asyncRetryDelaysMs[event.attempt - 1] ?? this.model.asyncRetryDelaysMs[1] ?? 120_000;
+    const retry: AsyncEvent = { ...event, attempt: event.attempt + 1, throttles: 0, previousAttempt: record.seq };
+    this.at(this.clock + delay, () => {
+      fn.asyncQueue.push(retry);
+      this.pumpAsync(fn);
+    });
+  }
+
+  private discard(fn: FunctionState, event: AsyncEvent, reason: string): void {
+    const record = this.bareRecord(fn, event.requestId, "async", event.eventId, event.attempt, event.delivery, "discarded", event.previousAttempt, event.payload);
+    record.reason = reason;
+    this.pushRecord(record);
+  }
+
+  // ---- concurrency (§3) ----
+
+  private admission(fn: FunctionState): { code: string; reason: string } | null {
+    const reserved = fn.config.reservedConcurrency;
+    if (reserved !== null) {
+      if (fn.inUse >= reserved) {
+        return {
+          code: "ReservedFunctionConcurrentInvocationLimitExceeded",
+          reason: `${fn.config.name} already had ${fn.inUse} of its ${reserved} reserved concurrent executions in use`,
+        };
+      }
+      return null;
+    }
+    const unreservedLimit = this.account.concurrencyLimit - this.reservedTotal();
+    const unreservedInUse = this.accountInUse - this.reservedInUse();
+    if (unreservedInUse >= unreservedLimit) {
+      return {
+        code: "ConcurrentInvocationLimitExceeded",
+        reason: `the account's ${unreservedLimit.toLocaleString("en-US")} unreserved concurrent executions were all in use`,
+      };
+    }
+    return null;
+  }
+
+  private reservedTotal(): number {
+    let sum = 0;
+    for (const f of this.functions.values()) sum += f.config.reservedConcurrency ?? 0;
+    return sum;
+  }
+
+  private reservedInUse(): number {
+    let sum = 0;
+    for (const f of this.functions.values()) if (f.config.reservedConcurrency !== null) sum += f.inUse;
+    return sum;
+  }
+
+  // ---- environments and the invocation lifecycle (§1, §4, §8) ----
+
+  private start(
+    fn: FunctionState,
+    req: {
+      requestId: string;
+      eventId: string;
+      mode: "sync" | "async";
+      attempt: number;
+      delivery: number;
+      payload: JsonText;
+      previousAttempt: number | null;
+    },
+    onDone: (record: InvocationRecord, outcome: CodeOutcome | { kind: "timeout" }) => void,
+  ): void {
+    const env = this.takeEnvironment(fn);
+    const record = this.bareRecord(fn, req.requestId, req.mode, req.eventId, req.attempt, req.delivery, "success", req.previousAttempt, req.payload);
+    record.envId = env.id;
+    record.startedAt = this.clock;
+    const running: Running = {
+      record,
+      env,
+      payload: req.payload,
+      deadline: Infinity,
+      finished: false,
+      initFailed: false,
+      onFinish: (r, o) => {
+        this.totals.invocations++;
+        onDone(r, o);
+      },
+    };
+    env.current = running;
+    fn.inUse++;
+    this.accountInUse++;
+    this.sampleMetrics();
+
+    if (env.instance) {
+      env.state = "busy";
+      this.thaw(env);
+      this.beginInvoke(running);
+      return;
+    }
+    // INIT: a new environment, or one reset after a crash, timeout or out-of-memory (§1).
+    const isNew = env.lastEndedAt < 0;
+    record.cold = true;
+    record.initKind = isNew ? "new" : "reset";
+    env.state = "init";
+    this.totals.coldStarts++;
+    if (isNew) {
+      this.runInit(running, this.clock + LAMBDA_FACTS.initLimitMs, "init");
+    } else {
+      // A reset environment re-initialises inside the invocation, under the function timeout (§1, observed).
+      record.invokeStartedAt = this.clock;
+      this.runInit(running, this.clock + fn.config.timeoutMs, "invoke");
+    }
+  }
+
+  /**
+   * Runs Function init. In the "init" phase (a new environment) the 10 s INIT limit applies and a timed-out INIT is
+   * retried during the invocation; in the "invoke" phase (after a reset, or that retry) init counts against the
+   * function timeout and its time is part of the invocation's Duration (§1).
+   */
+  private runInit(running: Running, deadline: number, phase: "init" | "invoke"): void {
+    const env = running.env;
+    const record = running.record;
+    const generation = env.generation;
+    const initStart = this.clock;
+    let settled = false;
+    this.queue.push(deadline, () => {
+      if (settled || env.generation !== generation) return;
+      settled = true;
+      env.instance?.abort();
+      this.reset(env);
+      record.initMs ??= this.clock - initStart;
+      if (phase === "init") {
+        this.logPlatform(env, record.requestId, `INIT_REPORT Init Duration: ${(this.clock - initStart).toFixed(2)} ms\tPhase: init\tStatus: timeout`);
+        record.invokeStartedAt = this.clock;
+        this.runInit(running, this.clock + env.fn.config.timeoutMs, "invoke");
+      } else {
+        this.finish(running, { kind: "timeout" });
+      }
+    });
+    this.queue.push(this.clock + this.model.initPlatformMs, () => {
+      if (settled || env.generation !== generation) return;
+      const instance = env.fn.code.createInstance(env.port);
+      env.instance = instance;
+      instance.init(deadline, (outcome) => {
+        if (settled || env.generation !== generation) return;
+        settled = true;
+        record.initMs ??= this.clock - initStart;
+        env.maxMemoryUsedMB = Math.max(env.maxMemoryUsedMB, instance.memoryUsedMB());
+        if (outcome.kind !== "success") {
+          running.initFailed = true;
+          record.invokeStartedAt ??= this.clock;
+          this.finish(running, outcome);
+          return;
+        }
+        env.state = "busy";
+        // Inside the invocation, the handler keeps the deadline init already counted against.
+        this.beginInvoke(running, phase === "invoke" ? deadline : undefined);
+      });
+    });
+  }
+
+  private beginInvoke(running: Running, deadline?: number): void {
+    const { env, record } = running;
+    const fn = env.fn;
+    record.invokeStartedAt ??= this.clock;
+    running.deadline = deadline ?? this.clock + fn.config.timeoutMs;
+    this.logPlatform(env, record.requestId, `START RequestId: ${record.requestId} Version: $LATEST`);
+    const generation = env.generation;
+    this.queue.push(running.deadline, () => {
+      if (running.finished || env.generation !== generation) return;
+      env.instance?.abort();
+      this.finish(running, { kind: "timeout" });
+    });
+    const instance = env.instance!;
+    instance.invoke(
+      running.payload,
+      {
+        awsRequestId: record.requestId,
+        functionName: fn.config.name,
+        functionVersion: "$LATEST",
+        memoryLimitInMB: fn.config.memoryMB,
+        invokedFunctionArn: fn.arn,
+        logGroupName: `/aws/lambda/${fn.config.name}`,
+        logStreamName: logStreamName(this.epochMs, env.createdAt, env.id),
+        deadlineMs: running.deadline,
+      },
+      running.deadline,
+      (outcome) => {
+        if (running.finished || env.generation !== generation) return;
+        this.finish(running, outcome);
+      },
+    );
+  }
+
+  private finish(running: Running, outcome: CodeOutcome | { kind: "timeout" }): void {
+    if (running.finished) return;
+    running.finished = true;
+    const { env, record } = running;
+    const fn = env.fn;
+    const config = fn.config;
+    const invokeStart = record.invokeStartedAt ?? this.clock;
+    record.endedAt = this.clock;
+    record.durationMs = outcome.kind === "timeout" ? Math.min(this.clock - invokeStart, config.timeoutMs) : this.clock - invokeStart;
+    if (env.instance) env.maxMemoryUsedMB = Math.max(env.maxMemoryUsedMB, env.instance.memoryUsedMB());
+    record.maxMemoryUsedMB = outcome.kind === "oom" ? config.memoryMB : Math.min(config.memoryMB, Math.ceil(env.maxMemoryUsedMB));
+    // Billed duration: rounded up to the next ms, INIT included since 2025-08-01 (§1, §8, §9). After a reset, init
+    // ran inside the invocation and is already part of Duration.
+    const separateInit = record.initKind === "new" ? (record.initMs ?? 0) : 0;
+    record.billedMs = Math.ceil(record.durationMs + separateInit - 1e-9);
+    record.outcome = outcome.kind;
+    if (outcome.kind !== "success") record.failedIn = running.initFailed || record.envId === null || env.state === "init" ? "init" : "invoke";
+    const id = record.requestId;
+    if (outcome.kind === "error") {
+      record.error = { errorType: outcome.errorType, errorMessage: outcome.errorMessage };
+      this.logApp(env, id, "ERROR", JSON.stringify({ errorType: outcome.errorType, errorMessage: outcome.errorMessage, trace: outcome.trace ?? [] }));
+    } else if (outcome.kind === "timeout") {
+      const message = `Task timed out after ${(record.durationMs / 1000).toFixed(2)} seconds`;
+      record.error = { errorType: "Sandbox.Timedout", errorMessage: message };
+    } else if (outcome.kind === "oom") {
+      record.error = { errorType: "Runtime.ExitError", errorMessage: `RequestId: ${id} Error: Runtime exited with error: signal: killed` };
+      this.logPlatform(env, id, `RequestId: ${id} Error: Runtime exited with error: signal: killed`);
+      this.logPlatform(env, id, "Runtime.ExitError");
+    } else {
+      record.response = outcome.response;
+      const size = outcome.response === undefined ? 0 : utf8Length(outcome.response);
+      if (running.record.mode === "sync" && size > LAMBDA_FACTS.syncResponseLimitBytes) {
+        record.outcome = "error";
+        record.response = undefined;
+        record.error = {
+          errorType: "RequestEntityTooLarge",
+          errorMessage: `Exceeded maximum allowed payload size (${LAMBDA_FACTS.syncResponseLimitBytes} bytes).`,
+        };
+      }
+    }
+    this.logPlatform(env, id, `END RequestId: ${id}`);
+    this.logPlatform(
+      env,
+      id,
+      reportLine(record, outcome.kind === "timeout" && this.model.timeoutStyle === "2026" ? "timeout" : outcome.kind === "oom" ? "error" : null),
+    );
+    if (outcome.kind === "timeout" && this.model.timeoutStyle === "classic") {
+      this.logPlatform(env, id, `${formatLogTime(this.epochMs, this.clock)} ${id} ${record.error!.errorMessage}`);
+    }
+    this.bill(record, config);
+    if (record.outcome === "error") this.totals.errors++;
+    if (record.outcome === "timeout") {
+      this.totals.errors++;
+      this.totals.timeouts++;
+    }
+    if (record.outcome === "oom") this.totals.errors++;
+    this.pushRecord(record);
+
+    // The environment: reset after a crash, timeout or OOM; retired when due; otherwise frozen until reused (§1).
+    env.current = null;
+    env.lastEndedAt = this.clock;
+    fn.inUse--;
+    this.accountInUse--;
+    if (outcome.kind === "timeout" || outcome.kind === "oom" || running.initFailed) this.reset(env);
+    if (env.retireWhenDone) this.destroy(env);
+    else this.park(env);
+    this.sampleMetrics();
+    running.onFinish(record, outcome);
+    this.pumpAsync(fn);
+  }
+
+  private takeEnvironment(fn: FunctionState): Environment {
+    // SIMPLIFICATION (§1): the most recently created idle environment serves the request; ties go to the lowest id.
+    let best = -1;
+    for (let i = 0; i < fn.idle.length; i++) {
+      const e = fn.idle[i]!;
+      const b = best >= 0 ? fn.idle[best]! : null;
+      if (!b || e.createdAt > b.createdAt || (e.createdAt === b.createdAt && envNumber(e.id) < envNumber(b.id))) best = i;
+    }
+    if (best >= 0) {
+      const env = fn.idle[best]!;
+      fn.idle.splice(best, 1);
+      return env;
+    }
+    return this.createEnvironment(fn);
+  }
+
+  private createEnvironment(fn: FunctionState): Environment {
+    const id = `env-${++this.envCounter}`;
+    const sim = this;
+    const env: Environment = {
+      id,
+      fn,
+      createdAt: this.clock,
+      state: "init",
+      instance: null,
+      generation: 0,
+      lastEndedAt: -1,
+      frozen: [],
+      retireWhenDone: false,
+      maxMemoryUsedMB: this.model.memoryBaselineMB,
+      current: null,
+      port: undefined as unknown as EnvironmentPort,
+    };
+    const envPrng = this.prng.fork(id);
+    env.port = {
+      envId: id,
+      functionName: fn.config.name,
+      memoryMB: fn.config.memoryMB,
+      cpuMsPerTick: this.model.cpuMsPerTick / cpuSpeedFactor(fn.config.memoryMB),
+      epochMs: this.epochMs,
+      now: () => sim.clock,
+      defer: (delayMs, run) => sim.deferFor(env, delayMs, run),
+      callService: (service, operation, args, offsetMs, onReply) => sim.callService(env, service, operation, args, offsetMs, onReply),
+      log: (level, message, offsetMs) => sim.logApp(env, env.current?.record.requestId ?? null, level, message, offsetMs),
+      seed: () => envPrng.nextUint32(),
+    };
+    fn.environments.push(env);
+    this.liveEnvironments++;
+    const lifetime = this.model.maxLifetimeMs;
+    if (lifetime !== null) {
+      this.queue.push(this.clock + lifetime, () => {
+        if (env.state === "dead") return;
+        if (env.state === "idle") this.destroy(env);
+        else env.retireWhenDone = true;
+      });
+    }
+    return env;
+  }
+
+  /** Freezes an environment between invocations and schedules its idle expiry (§1). */
+  private park(env: Environment): void {
+    env.state = "idle";
+    env.fn.idle.push(env);
+    const endedAt = env.lastEndedAt;
+    this.queue.push(this.clock + this.model.idleExpiryMs, () => {
+      if (env.state === "idle" && env.lastEndedAt === endedAt) this.destroy(env);
+    });
+  }
+
+  private thaw(env: Environment): void {
+    const due = env.frozen;
+    env.frozen = [];
+    for (const run of due) run();
+  }
+
+  /** Discards the code instance: module state is lost, the next invocation runs INIT again (§1). */
+  private reset(env: Environment): void {
+    env.generation++;
+    env.frozen = [];
+    const instance = env.instance;
+    env.instance = null;
+    instance?.dispose();
+  }
+
+  private destroy(env: Environment): void {
+    if (env.state === "dead") return;
+    const wasIdle = env.state === "idle";
+    this.reset(env);
+    env.state = "dead";
+    if (wasIdle) {
+      const i = env.fn.idle.indexOf(env);
+      if (i >= 0) env.fn.idle.splice(i, 1);
+    }
+    const list = env.fn.environments;
+    const j = list.indexOf(env);
+    if (j >= 0) list.splice(j, 1);
+    this.liveEnvironments--;
+    this.sampleMetrics();
+  }
+
+  private deferFor(env: Environment, delayMs: number, run: () => void): void {
+    const generation = env.generation;
+    this.queue.push(this.clock + Math.max(0, delayMs), () => {
+      if (env.generation !== generation || env.state === "dead") return;
+      if (env.state === "idle") env.frozen.push(run);
+      else run();
+    });
+  }
+
+  private callService(
+    env: Environment,
+    service: string,
+    operation: string,
+    args: unknown[],
+    offsetMs: number,
+    onReply: (result: ServiceResult) => void,
+  ): void {
+    const rec = env.current?.record;
+    const call: CallContext = {
+      time: this.clock + offsetMs,
+      functionName: env.fn.config.name,
+      envId: env.id,
+      invocation: rec && rec.invokeStartedAt !== null ? rec.seq : null,
+      requestId: rec?.requestId ?? null,
+      eventId: rec?.eventId ?? null,
+      attempt: rec?.attempt ?? 0,
+    };
+    // The service sees the request (and applies its effect) at reply time even if the caller is frozen by then.
+    this.queue.push(call.time, () => {
+      const reply = this.services.dispatch(service, operation, args, call);
+      if (!Number.isFinite(reply.latencyMs)) return;
+      this.queue.push(this.clock + Math.max(0, reply.latencyMs), () => {
+        const result = reply.complete();
+        this.deferFor(env, 0, () => onReply(result));
+      });
+    });
+  }
+
+  // ---- records, logs, billing, metrics ----
+
+  private bareRecord(
+    fn: FunctionState,
+    requestId: string,
+    mode: "sync" | "async",
+    eventId: string,
+    attempt: number,
+    delivery: number,
+    outcome: InvocationOutcome,
+    previousAttempt: number | null,
+    event: JsonText,
+  ): InvocationRecord {
+    return {
+      seq: this.recordCounter++,
+      requestId,
+      functionName: fn.config.name,
+      mode,
+      eventId,
+      attempt,
+      delivery,
+      envId: null,
+      cold: false,
+      initKind: null,
+      arrivedAt: this.clock,
+      startedAt: this.clock,
+      invokeStartedAt: null,
+      endedAt: this.clock,
+      initMs: null,
+      durationMs: 0,
+      billedMs: 0,
+      memorySizeMB: fn.config.memoryMB,
+      maxMemoryUsedMB: 0,
+      outcome,
+      error: null,
+      failedIn: null,
+      reason: null,
+      event,
+      response: undefined,
+      previousAttempt,
+    };
+  }
+
+  private pushRecord(record: InvocationRecord): void {
+    if (this.recordTrace) this.trace.push(record);
+  }
+
+  private bill(record: InvocationRecord, config: FunctionConfig): void {
+    const gbSeconds = (record.billedMs / 1000) * (config.memoryMB / 1024);
+    this.totals.billedMs += record.billedMs;
+    this.totals.billedGbSeconds += gbSeconds;
+    this.totals.costUsd += LAMBDA_FACTS.pricePerRequestUsd + gbSeconds * LAMBDA_FACTS.pricePerGbSecondUsd[config.architecture];
+  }
+
+  private logPlatform(env: Environment, requestId: string | null, text: string): void {
+    if (!this.recordLogs) return;
+    this.logs.push({ t: this.clock, functionName: env.fn.config.name, envId: env.id, stream: logStreamName(this.epochMs, env.createdAt, env.id), requestId, text });
+  }
+
+  private logApp(env: Environment, requestId: string | null, level: string, message: string, offsetMs = 0): void {
+    if (!this.recordLogs) return;
+    const t = this.clock + offsetMs;
+    const text = `${formatLogTime(this.epochMs, t)}\t${requestId ?? "undefined"}\t${level}\t${message}`;
+    this.logs.push({ t, functionName: env.fn.config.name, envId: env.id, stream: logStreamName(this.epochMs, env.createdAt, env.id), requestId, text });
+  }
+
+  private sampleMetrics(): void {
+    if (!this.recordTrace) return;
+    const point: MetricPoint = { t: this.clock, concurrency: this.accountInUse, environments: this.liveEnvironments };
+    const last = this.metrics[this.metrics.length - 1];
+    if (last && last.t === point.t) {
+      last.concurrency = point.concurrency;
+      last.environments = point.environments;
+    } else this.metrics.push(point);
+  }
+
+  private fn(name: string): FunctionState {
+    const fn = this.functions.get(name);
+    if (!fn) throw new UnknownFunctionError(name);
+    return fn;
+  }
+}
+
+export class UnknownFunctionError extends Error {
+  constructor(name: string) {
+    super(`no function named "${name}" is deployed in this simulation`);
+    this.name = "UnknownFunctionError";
+  }
+}
+
+function syncResultOf(
+  record: InvocationRecord,
+  outcome: CodeOutcome | { kind: "timeout" },
+  _model: ModelSettings,
+  _config: FunctionConfig,
+): SyncResult {
+  if (record.outcome === "success") {
+    return { statusCode: 200, functionError: null, payload: record.response ?? "null", record };
+  }
+  const error = record.error ?? { errorType: "Unknown", errorMessage: "" };
+  const trace = outcome.kind === "error" ? outcome.trace ?? [] : undefined;
+  const body = trace ? { errorType: error.errorType, errorMessage: error.errorMessage, trace } : { errorType: error.errorType, errorMessage: error.errorMessage };
+  return { statusCode: 200, functionError: "Unhandled", payload: JSON.stringify(body), record };
+}
+
+function envNumber(id: string): number {
+  return Number(id.slice(4));
+}
+
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+export function formatMs(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms >= 1_000 && ms % 1_000 === 0) return `${ms / 1_000} s`;
+  return `${ms.toLocaleString("en-US", { maximumFractionDigits: 2 })} ms`;
+}

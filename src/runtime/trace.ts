@@ -1,0 +1,91 @@
+/** What the simulator records: one record per invocation attempt, CloudWatch-style log lines and metrics. */
+import type { JsonText } from "./types.ts";
+
+export type InvocationOutcome =
+  /** The handler returned. */
+  | "success"
+  /** The handler threw or returned a rejected promise, or INIT failed. */
+  | "error"
+  /** The function timeout (or the INIT limit) ran out. */
+  | "timeout"
+  /** The environment ran out of memory. */
+  | "oom"
+  /** No concurrency was available (429 for sync; async events are retried later). */
+  | "throttled"
+  /** An async event was given up: retries exhausted, too old, or reserved concurrency 0. */
+  | "discarded"
+  /** Lambda refused the request before running anything (for example 413: payload too large). */
+  | "rejected";
+
+export interface InvocationRecord {
+  /** Position in the trace, from 0. */
+  seq: number;
+  requestId: string;
+  functionName: string;
+  mode: "sync" | "async";
+  /** Identifies the request (sync) or the event (async); retries and duplicate deliveries share it. */
+  eventId: string;
+  /** 1 for the first attempt; 2 and 3 are Lambda's async retries after a function error. */
+  attempt: number;
+  /** 1, or 2+ for a duplicate delivery of the same async event. */
+  delivery: number;
+  envId: string | null;
+  /** An INIT phase ran before this invocation (a new environment, or one reset after a crash or timeout). */
+  cold: boolean;
+  initKind: "new" | "reset" | null;
+  /** When the request reached the function (for async: when Lambda's queue handed it over). */
+  arrivedAt: number;
+  /** When INIT (cold) or INVOKE (warm) began. */
+  startedAt: number;
+  invokeStartedAt: number | null;
+  endedAt: number;
+  initMs: number | null;
+  durationMs: number;
+  billedMs: number;
+  memorySizeMB: number;
+  maxMemoryUsedMB: number;
+  outcome: InvocationOutcome;
+  error: { errorType: string; errorMessage: string } | null;
+  /** Where a failed invocation failed: during INIT (the module's top level) or in the handler. */
+  failedIn: "init" | "invoke" | null;
+  /** For throttled, discarded and rejected records: why, in words. */
+  reason: string | null;
+  /** The event (or request payload) as JSON text. */
+  event: JsonText;
+  /** The handler's result as JSON text (success only). */
+  response: JsonText | undefined;
+  /** seq of the attempt this one retries (async), or null. */
+  previousAttempt: number | null;
+}
+
+export interface LogLine {
+  /** Virtual time in ms. */
+  t: number;
+  functionName: string;
+  envId: string;
+  /** CloudWatch log stream name of the environment (lambda-model.md §8). */
+  stream: string;
+  requestId: string | null;
+  text: string;
+}
+
+/** A step function of the simulator's state, one point per change. */
+export interface MetricPoint {
+  t: number;
+  /** Environments initialising or running a request. */
+  concurrency: number;
+  /** Live environments: busy, initialising or idle. */
+  environments: number;
+}
+
+export interface Totals {
+  requests: number;
+  invocations: number;
+  coldStarts: number;
+  throttles: number;
+  errors: number;
+  timeouts: number;
+  billedMs: number;
+  billedGbSeconds: number;
+  costUsd: number;
+}

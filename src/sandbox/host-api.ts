@@ -1,0 +1,15 @@
+/**
+ * Every host operation learner code can reach, in one place. The guest module `workbook:aws` (guest-source.ts) is
+ * the only caller; anything not listed here is refused before it reaches a service.
+ */
+export const MODULE_NAME = "workbook:aws";
+
+export const HOST_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
+  table: ["get", "put", "delete"],
+  payments: ["charge"],
+  downstream: ["call", "connect", "callOnConnection", "close"],
+};
+
+export function isHostService(service: string, operation: string): boolean {
+  return Object.hasOwn(HOST_OPERATIONS, service) && (HOST_OPERATIONS[service] ?? []).includes(operation);
+}

@@ -1,0 +1,43 @@
+/** The simulated services of one scenario, behind the simulator's ServiceDispatcher interface. */
+import { z } from "zod";
+import type { CallContext, ServiceDispatcher, ServiceReply } from "../runtime/types.ts";
+import { Downstream, DownstreamConfigSchema } from "./downstream.ts";
+import { serviceError } from "./errors.ts";
+import { PaymentProvider, PaymentsConfigSchema } from "./payments.ts";
+import { KeyValueTable, TableConfigSchema } from "./table.ts";
+
+export const ServicesConfigSchema = z
+  .object({
+    table: TableConfigSchema.prefault({}),
+    payments: PaymentsConfigSchema.prefault({}),
+    downstream: DownstreamConfigSchema.prefault({}),
+  })
+  .strict();
+export type ServicesConfig = z.infer<typeof ServicesConfigSchema>;
+export type ServicesConfigInput = z.input<typeof ServicesConfigSchema>;
+
+export class ServiceHub implements ServiceDispatcher {
+  readonly table: KeyValueTable;
+  readonly payments: PaymentProvider;
+  readonly downstream: Downstream;
+
+  constructor(config: ServicesConfigInput = {}) {
+    const parsed = ServicesConfigSchema.parse(config);
+    this.table = new KeyValueTable(parsed.table);
+    this.payments = new PaymentProvider(parsed.payments);
+    this.downstream = new Downstream(parsed.downstream);
+  }
+
+  dispatch(service: string, operation: string, args: unknown[], call: CallContext): ServiceReply {
+    switch (service) {
+      case "table":
+        return this.table.handle(operation, args, call);
+      case "payments":
+        return this.payments.handle(operation, args, call);
+      case "downstream":
+        return this.downstream.handle(operation, args, call);
+      default:
+        return { latencyMs: 0, complete: () => serviceError("UnknownService", `no service named ${service}`) };
+    }
+  }
+}
