@@ -1,18 +1,17 @@
 /**
  * Finds and loads exercises from the `exercises/` folder (Node only; the site bundles the same files). Identity and
- * order come from folder names: `exercises/<nn>-<chapter>/<nn>-<slug>/` has the id `<chapter>/<slug>`.
+ * order come from folder names (src/grader/ids.ts).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { InvalidFileError, parseFile } from "../grader/friendly-error.ts";
 import type { LoadedExercise } from "../grader/grade.ts";
+import { compareFolders, FOLDER_NAME, slugOf } from "../grader/ids.ts";
 import { ExerciseSchema } from "../grader/schema.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const EXERCISES_DIR = join(REPO_ROOT, "exercises");
-
-const NAME = /^(?:(\d+)-)?([a-z0-9]+(?:-[a-z0-9]+)*)$/;
 
 export interface ExerciseFolder {
   id: string;
@@ -37,18 +36,9 @@ export interface ExerciseFiles extends LoadedExercise {
 function sortedDirs(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && NAME.test(d.name))
+    .filter((d) => d.isDirectory() && FOLDER_NAME.test(d.name))
     .map((d) => d.name)
-    .sort((a, b) => orderOf(a) - orderOf(b) || a.localeCompare(b));
-}
-
-function orderOf(name: string): number {
-  const m = NAME.exec(name);
-  return m?.[1] ? Number(m[1]) : Number.MAX_SAFE_INTEGER;
-}
-
-function slugOf(name: string): string {
-  return NAME.exec(name)?.[2] ?? name;
+    .sort(compareFolders);
 }
 
 export function listExercises(root = EXERCISES_DIR): ExerciseFolder[] {

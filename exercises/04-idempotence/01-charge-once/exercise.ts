@@ -25,8 +25,13 @@ function chargedOnce(orderId: string, amountCents: number) {
           const overlap = first && r.startedAt < first.endedAt ? `, while the first was still running on ${first.envId}` : "";
           return `${whyItRan(r, w)}; it ran ${where(r)} and charged again${overlap}`;
         });
+        const keys = [...new Set(charges.map((c) => c.idempotencyKey))];
+        const keyNote =
+          keys.length > 1 && keys.every((k) => k !== null)
+            ? ` The charges carried different idempotency keys (${list(keys.map((k) => `"${k}"`))}), so the provider could not tell they were for the same order.`
+            : "";
         return {
-          message: `order ${orderId} was charged ${times(charges.length)}: ${why.join("; ")}. Every attempt of the same event must lead to one charge.`,
+          message: `order ${orderId} was charged ${times(charges.length)}: ${why.join("; ")}.${keyNote} Every attempt of the same event must lead to one charge.`,
           highlight: records.flatMap((r) => (r ? [r.seq] : [])),
         };
       }

@@ -1,0 +1,274 @@
+/**
+ * Performance figures of the workbook, each printed beside its target: `npm run bench`.
+ * A script, not a test: it informs and always exits 0 (a missed target prints MISSED). Every figure is the median of
+ * several repetitions after a warm-up. Set BENCH_QUICK=1 for fewer repetitions.
+ */
+import { spawn } from "node:child_process";
+import { availableParallelism, cpus } from "node:os";
+import { relative } from "node:path";
+import { listExercises, loadExercise, REPO_ROOT, type ExerciseFiles } from "../src/cli/catalog.ts";
+import { gradeExercise } from "../src/grader/grade.ts";
+import { Simulation, type SyncResult } from "../src/runtime/simulation.ts";
+import type { CodeInstance, CodeOutcome, EnvironmentPort, FunctionCode, InvokeContextData, JsonText } from "../src/runtime/types.ts";
+import { SandboxCode } from "../src/sandbox/environment.ts";
+import { loadQuickJS } from "../src/sandbox/quickjs.ts";
+import { ServiceHub } from "../src/services/hub.ts";
+
+const QUICK = process.env.BENCH_QUICK === "1";
+const reps = (n: number) => (QUICK ? Math.max(3, Math.ceil(n / 3)) : n);
+
+// ---- output ----
+
+const LABEL_WIDTH = 44;
+const VALUE_WIDTH = 26;
+
+function fmt(value: number, digits = 0): string {
+  return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function line(label: string, value: string, target: string, ok: boolean): void {
+  console.log(`${label.padEnd(LABEL_WIDTH)} ${value.padStart(VALUE_WIDTH)}   ${target.padEnd(18)} ${ok ? "OK" : "MISSED"}`);
+}
+
+function atLeast(label: string, value: number, unit: string, target: number, digits = 0): void {
+  line(label, `${fmt(value, digits)} ${unit}`, `target >= ${fmt(target)}`, value >= target);
+}
+
+function atMost(label: string, value: number, unit: string, target: number, digits = 2): void {
+  line(label, `${fmt(value, digits)} ${unit}`, `target <= ${fmt(target)} ${unit}`, value <= target);
+}
+
+function note(label: string, text: string): void {
+  console.log(`${label.padEnd(LABEL_WIDTH)} ${text}`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Runs `sample` `warmup` times untimed, then `n` times; returns the median of what it measured. */
+async function medianOf(n: number, warmup: number, sample: () => number | Promise<number>): Promise<number> {
+  for (let i = 0; i < warmup; i++) await sample();
+  const values: number[] = [];
+  for (let i = 0; i < n; i++) values.push(await sample());
+  return median(values);
+}
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new Error(`bench sanity check failed: ${message}`);
+}
+
+// ---- 1. simulator core with host-side handlers ----
+
+/** Host-side code: INIT and every invocation take a fixed virtual time and complete through `port.defer`. */
+class FixedCode implements FunctionCode {
+  private readonly initMs: number;
+  private readonly invokeMs: number;
+  constructor(initMs: number, invokeMs: number) {
+    this.initMs = initMs;
+    this.invokeMs = invokeMs;
+  }
+  createInstance(port: EnvironmentPort): CodeInstance {
+    return new FixedInstance(port, this.initMs, this.invokeMs);
+  }
+}
+
+const SUCCESS: CodeOutcome = { kind: "success", response: '{"ok":true}' };
+
+class FixedInstance implements CodeInstance {
+  private readonly port: EnvironmentPort;
+  private readonly initMs: number;
+  private readonly invokeMs: number;
+  constructor(port: EnvironmentPort, initMs: number, invokeMs: number) {
+    this.port = port;
+    this.initMs = initMs;
+    this.invokeMs = invokeMs;
+  }
+  init(_deadline: number, done: (outcome: CodeOutcome) => void): void {
+    this.port.defer(this.initMs, () => done(SUCCESS));
+  }
+  invoke(_event: JsonText, _context: InvokeContextData, _deadline: number, done: (outcome: CodeOutcome) => void): void {
+    this.port.defer(this.invokeMs, () => done(SUCCESS));
+  }
+  abort(): void {}
+  dispose(): void {}
+  memoryUsedMB(): number {
+    return 80;
+  }
+}
+
+/** One arrival per virtual ms, each handler busy for 9 ms: about ten environments serve the traffic. */
+function simulatorCoreRun(invocations: number): { seconds: number; environments: number } {
+  const started = performance.now();
+  const sim = new Simulation({ seed: 1, recordLogs: false, recordTrace: false });
+  sim.deploy({ name: "core" }, new FixedCode(50, 9));
+  let results = 0;
+  let failures = 0;
+  const onResult = (r: SyncResult) => {
+    results++;
+    if (r.statusCode !== 200 || r.functionError !== null) failures++;
+  };
+  const event = { n: 1 };
+  let issued = 0;
+  const arrive = () => {
+    sim.invoke("core", "sync", event, { onResult });
+    if (++issued < invocations) sim.at(sim.now + 1, arrive);
+  };
+  sim.at(0, arrive);
+  sim.run();
+  const seconds = (performance.now() - started) / 1000;
+  check(results === invocations && failures === 0, `simulator core: ${results} results, ${failures} failures`);
+  check(sim.totals.invocations === invocations, "simulator core: invocation count");
+  return { seconds, environments: sim.totals.coldStarts };
+}
+
+async function benchSimulatorCore(): Promise<void> {
+  const n = QUICK ? 200_000 : 500_000;
+  let environments = 0;
+  const rate = await medianOf(reps(7), 2, () => {
+    const run = simulatorCoreRun(n);
+    environments = run.environments;
+    return n / run.seconds;
+  });
+  atLeast(`simulator core (host handlers, ${environments} envs)`, rate, "invocations/s", 1_000_000);
+}
+
+// ---- 2. and 3. the QuickJS sandbox ----
+
+const SANDBOX_HANDLER = `
+import { table } from "workbook:aws";
+const items = table("t");
+export async function handler(event) {
+  const item = await items.get("k");
+  return { n: event.n, item };
+}
+`;
+
+function sandboxSimulation(quickjs: Awaited<ReturnType<typeof loadQuickJS>>): Simulation {
+  const services = new ServiceHub({ table: { seed: { t: { k: { v: 1 } } } } });
+  const sim = new Simulation({ seed: 1, services, recordLogs: false, recordTrace: false });
+  sim.deploy({ name: "warm" }, new SandboxCode(quickjs, { code: SANDBOX_HANDLER, filename: "handler.js" }, sim.model));
+  return sim;
+}
+
+const EXPECTED = JSON.stringify({ n: 1, item: { v: 1 } });
+
+/** Sequential invocations 100 virtual ms apart, so the one warm environment serves every one of them. */
+async function benchWarmSandbox(quickjs: Awaited<ReturnType<typeof loadQuickJS>>): Promise<void> {
+  const n = QUICK ? 2_000 : 5_000;
+  const rate = await medianOf(reps(5), 1, () => {
+    const sim = sandboxSimulation(quickjs);
+    let ok = 0;
+    const onResult = (r: SyncResult) => {
+      if (r.statusCode === 200 && r.payload === EXPECTED) ok++;
+    };
+    // The cold start is not part of the figure.
+    sim.invoke("warm", "sync", { n: 1 }, { onResult });
+    sim.run({ until: 60_000 });
+    const start = sim.now;
+    const started = performance.now();
+    for (let i = 1; i <= n; i++) sim.invoke("warm", "sync", { n: 1 }, { at: start + i * 100, onResult });
+    sim.run({ until: start + (n + 1) * 100 });
+    const seconds = (performance.now() - started) / 1000;
+    check(ok === n + 1, `warm sandbox: ${ok} of ${n + 1} invocations answered as expected`);
+    check(sim.totals.coldStarts === 1, `warm sandbox: ${sim.totals.coldStarts} cold starts`);
+    sim.shutdown();
+    return n / seconds;
+  });
+  atLeast("warm sandbox (1 env, one await table.get)", rate, "invocations/s", 12_000);
+}
+
+/** A new environment: QuickJS runtime and context, the workbook:aws module, the handler module, the first call. */
+async function benchColdSandbox(quickjs: Awaited<ReturnType<typeof loadQuickJS>>): Promise<void> {
+  const ms = await medianOf(reps(200), 20, () => {
+    const sim = sandboxSimulation(quickjs);
+    let ok = false;
+    const started = performance.now();
+    sim.invoke("warm", "sync", { n: 1 }, { onResult: (r) => (ok = r.payload === EXPECTED) });
+    sim.run({ until: 60_000 });
+    const elapsed = performance.now() - started;
+    check(ok, "cold sandbox: the first invocation failed");
+    sim.shutdown();
+    return elapsed;
+  });
+  atMost("cold sandbox start (new env + first call)", ms, "ms", 2, 3);
+}
+
+// ---- 4. and 5. grading ----
+
+async function benchGradeInProcess(quickjs: Awaited<ReturnType<typeof loadQuickJS>>, exercises: ExerciseFiles[]): Promise<void> {
+  const medians: number[] = [];
+  for (const exercise of exercises) {
+    const ms = await medianOf(reps(9), 2, async () => {
+      const started = performance.now();
+      const result = await gradeExercise(quickjs, exercise, exercise.solution, { filename: "solution.js" });
+      const elapsed = performance.now() - started;
+      check(result.usable && result.report.passed, `${exercise.id}: the solution does not pass`);
+      return elapsed;
+    });
+    medians.push(ms);
+    atMost(`grade in-process: ${exercise.id}`, ms, "ms", 100, 1);
+  }
+  if (exercises.length > 1) atMost("grade in-process: median over exercises", median(medians), "ms", 100, 1);
+}
+
+function runGradeCommand(args: string[]): Promise<{ ms: number; code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ["src/cli/grade.ts", ...args], { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ ms: performance.now() - started, code, stderr }));
+  });
+}
+
+async function benchGradeCommand(exercises: ExerciseFiles[]): Promise<void> {
+  const medians: number[] = [];
+  for (const exercise of exercises) {
+    const solution = relative(REPO_ROOT, `${exercise.dir}/solution.js`);
+    const ms = await medianOf(reps(5), 1, async () => {
+      const run = await runGradeCommand([exercise.id, solution]);
+      check(run.code === 0, `grade ${exercise.id} ${solution} exited with ${run.code}: ${run.stderr.trim()}`);
+      return run.ms;
+    });
+    medians.push(ms);
+    atMost(`grade command (process): ${exercise.id}`, ms, "ms", 1_000, 0);
+  }
+  if (exercises.length > 1) atMost("grade command (process): median", median(medians), "ms", 1_000, 0);
+}
+
+// ---- main ----
+
+async function main(): Promise<void> {
+  const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
+  console.log(`cores: ${availableParallelism()} (${cpu})   node: ${process.version}   ${QUICK ? "BENCH_QUICK=1" : ""}`.trimEnd());
+  console.log("");
+  const quickjs = await loadQuickJS();
+  const exercises: ExerciseFiles[] = [];
+  for (const folder of listExercises()) exercises.push(await loadExercise(folder));
+
+  const steps: Array<[string, () => Promise<void>]> = [
+    ["simulator core", () => benchSimulatorCore()],
+    ["warm sandbox", () => benchWarmSandbox(quickjs)],
+    ["cold sandbox", () => benchColdSandbox(quickjs)],
+    ["grade in-process", () => benchGradeInProcess(quickjs, exercises)],
+    ["grade command", () => benchGradeCommand(exercises)],
+  ];
+  if (exercises.length === 0) note("grading", "no exercises found: skipped");
+  for (const [name, step] of steps) {
+    if (exercises.length === 0 && name.startsWith("grade")) continue;
+    try {
+      await step();
+    } catch (error) {
+      // A broken measurement is reported, not thrown: the bench informs, it does not gate.
+      line(name, "error", "", false);
+      console.log(`  ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+await main();
+process.exitCode = 0;

@@ -1,0 +1,90 @@
+/**
+ * Types of the module learner handlers import (`import { table, payments, downstream, sleep } from "workbook:aws"`)
+ * and of the handler's `context`. The editor's IntelliSense loads this file; the implementation is
+ * src/sandbox/guest-source.ts, and every call goes through the host operations listed in src/sandbox/host-api.ts.
+ * Every service call takes virtual time (its modelled latency) and the function is billed while it waits.
+ */
+declare module "workbook:aws" {
+  /** Error raised by a service; check `error.name`, as with the AWS SDK. */
+  export interface ServiceError extends Error {
+    /** For example "ConditionalCheckFailedException", "ValidationException", "DownstreamError". */
+    name: string;
+    code: string;
+  }
+
+  export interface PutOptions {
+    /** Write only if no item has this key yet; otherwise fail with ConditionalCheckFailedException. Atomic. */
+    ifNotExists?: boolean;
+  }
+
+  /** A key-value table in the manner of DynamoDB. Items are JSON values of at most 400 KB. */
+  export interface Table {
+    readonly name: string;
+    /** The item stored under `key`, or null. */
+    get<T = unknown>(key: string | number): Promise<T | null>;
+    /** Stores `item` under `key` (replacing any item), or only if the key is new with `{ ifNotExists: true }`. */
+    put(key: string | number, item: unknown, options?: PutOptions): Promise<null>;
+    delete(key: string | number): Promise<null>;
+  }
+
+  /** Opens the table called `name` (tables exist as soon as they are used). */
+  export function table(name: string): Table;
+
+  export interface ChargeRequest {
+    orderId: string;
+    /** A positive whole number of cents. */
+    amountCents: number;
+    /**
+     * Charges with the same key are made once: a repeat returns the first charge with `replayed: true`.
+     * Reusing a key for a different order or amount fails with IdempotencyKeyReusedException.
+     */
+    idempotencyKey?: string;
+  }
+
+  export interface ChargeResult {
+    chargeId: string;
+    orderId: string;
+    amountCents: number;
+    /** True when the provider answered from an earlier charge with the same idempotency key. */
+    replayed: boolean;
+  }
+
+  /** A payment provider. Every real charge moves money: the grader counts them. */
+  export const payments: {
+    charge(request: ChargeRequest): Promise<ChargeResult>;
+  };
+
+  export interface Connection {
+    readonly id: string;
+    /** Calls an operation over this connection; fails with ConnectionClosed once closed. */
+    call<T = unknown>(operation: string, payload?: unknown): Promise<T>;
+    close(): Promise<null>;
+  }
+
+  /** A downstream dependency (an HTTP API or a database). Scenarios decide its latency and failures. */
+  export const downstream: {
+    /** One call without a connection. */
+    call<T = unknown>(operation: string, payload?: unknown): Promise<T>;
+    /** Opens a connection: slow (TCP, TLS, authentication), so open it once per environment and reuse it. */
+    connect(): Promise<Connection>;
+  };
+
+  /** Waits `ms` of virtual time. The function is billed while it waits. */
+  export function sleep(ms: number): Promise<void>;
+}
+
+/** The `context` argument of a handler (a subset of the Node.js runtime's). */
+interface LambdaContext {
+  /** Request id of this invocation (retries of an async event keep it in this model). */
+  readonly awsRequestId: string;
+  readonly functionName: string;
+  readonly functionVersion: string;
+  /** Memory size in MB, as a string (as the Node.js runtime gives it). */
+  readonly memoryLimitInMB: string;
+  readonly invokedFunctionArn: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  callbackWaitsForEmptyEventLoop: boolean;
+  /** Virtual ms left before the function times out. */
+  getRemainingTimeInMillis(): number;
+}
