@@ -9,7 +9,8 @@
  *   tests can see whether module state survived.
  * - Everything that happens is written to `code.happenings` with its virtual time, environment and request id.
  */
-import type { Simulation, SyncResult } from "../../src/runtime/simulation.ts";
+import type { FunctionConfigInput, ModelSettingsInput } from "../../src/runtime/config.ts";
+import { Simulation, type SimulationOptions, type SyncResult } from "../../src/runtime/simulation.ts";
 import type {
   CodeInstance,
   CodeOutcome,
@@ -247,4 +248,14 @@ export function syncInvoke(
 /** The text of every log line, in order. */
 export function logTexts(sim: Simulation): string[] {
   return sim.logs.map((l) => l.text);
+}
+
+/** A simulation with one function "f" running a HostCode. */
+export function setup(
+  options: { code?: HostCodeOptions; fn?: Partial<FunctionConfigInput>; model?: ModelSettingsInput; sim?: Omit<SimulationOptions, "model"> } = {},
+): { sim: Simulation; code: HostCode } {
+  const sim = new Simulation({ seed: 1, ...options.sim, model: options.model ?? {} });
+  const code = new HostCode(options.code);
+  sim.deploy({ name: "f", ...options.fn }, code);
+  return { sim, code };
 }

@@ -1,0 +1,83 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { listExercises, loadExercise } from "../../src/cli/catalog.ts";
+import { InvalidFileError, parseFile } from "../../src/grader/friendly-error.ts";
+import { exerciseIdFromPath } from "../../src/grader/ids.ts";
+import { ExerciseSchema } from "../../src/grader/schema.ts";
+
+const valid = {
+  title: "T",
+  summary: "A summary long enough.",
+  lesson: "/lifecycle/#x",
+  function: { name: "f" },
+  scenarios: [{ name: "s", description: "d", steps: [{ do: "invoke", mode: "sync", event: {} }], checks: [{ name: "c", check: () => null }] }],
+};
+
+function exerciseFolder(source: string): string {
+  const root = mkdtempSync(join(tmpdir(), "exercises-"));
+  const dir = join(root, "01-chapter", "01-broken");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "exercise.ts"), source);
+  for (const f of ["starter.js", "solution.js"]) writeFileSync(join(dir, f), "export const handler = () => 1;\n");
+  writeFileSync(join(dir, "hints.md"), "## One\nA hint.\n");
+  return root;
+}
+
+describe("exercise metadata is validated when loaded", () => {
+  it("accepts a well-formed definition and fills in the defaults", () => {
+    const parsed = parseFile(ExerciseSchema, valid, "exercise.ts", "exercise");
+    expect(parsed.function.memoryMB).toBe(128);
+    expect(parsed.function.timeoutMs).toBe(3_000);
+    expect(parsed.scenarios[0]!.hidden).toBe(false);
+  });
+
+  it("names the file and the dotted field of the first problem, with what was found", () => {
+    const bad = { ...valid, function: { name: "f", memoryMB: 64 } };
+    expect(() => parseFile(ExerciseSchema, bad, "exercises/x/y/exercise.ts", "exercise")).toThrowError(
+      /^exercises\/x\/y\/exercise\.ts: exercise field "function\.memoryMB" is invalid: .*128.*; found number 64\. Fix that field and try again\.$/,
+    );
+  });
+
+  it("points into arrays by index", () => {
+    const bad = { ...valid, scenarios: [{ ...valid.scenarios[0], steps: [{ do: "invoke", mode: "sometimes", event: {} }] }] };
+    try {
+      parseFile(ExerciseSchema, bad, "e.ts", "exercise");
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidFileError);
+      expect((error as InvalidFileError).field).toBe("scenarios[0].steps[0].mode");
+    }
+  });
+
+  it("rejects a check that is not a function", () => {
+    const bad = { ...valid, scenarios: [{ ...valid.scenarios[0], checks: [{ name: "c", check: "yes" }] }] };
+    expect(() => parseFile(ExerciseSchema, bad, "e.ts", "exercise")).toThrowError(/"scenarios\[0\]\.checks\[0\]\.check".*expected a function/);
+  });
+
+  it("rejects unknown fields, so that typos do not pass silently", () => {
+    expect(() => parseFile(ExerciseSchema, { ...valid, titel: "x" }, "e.ts", "exercise")).toThrowError(/titel/);
+  });
+
+  it("loading a malformed exercise.ts from disk fails with its path and field", async () => {
+    const root = exerciseFolder(`export default ${JSON.stringify({ ...valid, scenarios: [] })};\n`);
+    const [folder] = listExercises(root);
+    expect(folder!.id).toBe("chapter/broken");
+    await expect(loadExercise(folder!)).rejects.toThrowError(/01-broken\/exercise\.ts: exercise field "scenarios" is invalid/);
+  });
+
+  it("an exercise.ts without a default export is reported as such", async () => {
+    const root = exerciseFolder("export const nothing = 1;\n");
+    await expect(loadExercise(listExercises(root)[0]!)).rejects.toThrowError(/must default-export defineExercise/);
+  });
+
+  it("derives ids and order from folder names", () => {
+    expect(exerciseIdFromPath("../../exercises/04-idempotence/01-charge-once/exercise.ts")).toBe("idempotence/charge-once");
+    expect(exerciseIdFromPath("exercises/Bad Name/x/exercise.ts")).toBeNull();
+    const ids = listExercises().map((e) => e.id);
+    // Chapter 00 (lifecycle) comes before chapter 04 (idempotence), whatever the alphabet says.
+    expect(ids.indexOf("lifecycle/reuse-client")).toBeGreaterThanOrEqual(0);
+    expect(ids.indexOf("lifecycle/reuse-client")).toBeLessThan(ids.indexOf("idempotence/charge-once"));
+  });
+});
