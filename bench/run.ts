@@ -4,7 +4,7 @@
  * several repetitions after a warm-up. Set BENCH_QUICK=1 for fewer repetitions.
  */
 import { spawn } from "node:child_process";
-import { availableParallelism, cpus } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { relative } from "node:path";
 import { listExercises, loadExercise, REPO_ROOT, type ExerciseFiles } from "../src/cli/catalog.ts";
 import { gradeExercise } from "../src/grader/grade.ts";
@@ -19,15 +19,15 @@ const reps = (n: number) => (QUICK ? Math.max(3, Math.ceil(n / 3)) : n);
 
 // ---- output ----
 
-const LABEL_WIDTH = 44;
-const VALUE_WIDTH = 26;
+const LABEL_WIDTH = 50;
+const VALUE_WIDTH = 24;
 
 function fmt(value: number, digits = 0): string {
   return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 function line(label: string, value: string, target: string, ok: boolean): void {
-  console.log(`${label.padEnd(LABEL_WIDTH)} ${value.padStart(VALUE_WIDTH)}   ${target.padEnd(18)} ${ok ? "OK" : "MISSED"}`);
+  console.log(`${label.padEnd(LABEL_WIDTH)} ${value.padStart(VALUE_WIDTH)}   ${target.padEnd(20)} ${ok ? "OK" : "MISSED"}`);
 }
 
 function atLeast(label: string, value: number, unit: string, target: number, digits = 0): void {
@@ -127,7 +127,7 @@ function simulatorCoreRun(invocations: number): { seconds: number; environments:
 async function benchSimulatorCore(): Promise<void> {
   const n = QUICK ? 200_000 : 500_000;
   let environments = 0;
-  const rate = await medianOf(reps(7), 2, () => {
+  const rate = await medianOf(reps(5), 1, () => {
     const run = simulatorCoreRun(n);
     environments = run.environments;
     return n / run.seconds;
@@ -244,7 +244,8 @@ async function benchGradeCommand(exercises: ExerciseFiles[]): Promise<void> {
 
 async function main(): Promise<void> {
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
-  console.log(`cores: ${availableParallelism()} (${cpu})   node: ${process.version}   ${QUICK ? "BENCH_QUICK=1" : ""}`.trimEnd());
+  const load = loadavg()[0]!.toFixed(2);
+  console.log(`cores: ${availableParallelism()} (${cpu})   node: ${process.version}   load average: ${load}${QUICK ? "   BENCH_QUICK=1" : ""}`);
   console.log("");
   const quickjs = await loadQuickJS();
   const exercises: ExerciseFiles[] = [];

@@ -17,14 +17,27 @@ export class EventQueue {
   }
 
   push(time: number, run: () => void): ScheduledEvent {
-    const event: ScheduledEvent = { time, seq: this.counter++, run };
+    return this.pushWithSeq(time, this.counter++, run);
+  }
+
+  /**
+   * Takes the next insertion number without scheduling anything, for an event that may be scheduled later with
+   * `pushWithSeq`: it then runs exactly where an event pushed now would have run.
+   */
+  reserveSeq(): number {
+    return this.counter++;
+  }
+
+  /** Schedules an event with a number from `reserveSeq` (not one already used by a pending event). */
+  pushWithSeq(time: number, seq: number, run: () => void): ScheduledEvent {
+    const event: ScheduledEvent = { time, seq, run };
     const heap = this.heap;
     heap.push(event);
     let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const p = heap[parent]!;
-      if (p.time < time || (p.time === time && p.seq < event.seq)) break;
+      if (p.time < time || (p.time === time && p.seq < seq)) break;
       heap[i] = p;
       i = parent;
     }

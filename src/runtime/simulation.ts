@@ -68,6 +68,10 @@ type EnvState = "init" | "busy" | "idle" | "dead";
 
 interface Environment {
   id: string;
+  /** The number in `id` (env-<n>): creation order. */
+  num: number;
+  /** CloudWatch log stream name, fixed at creation. */
+  logStream: string;
   fn: FunctionState;
   createdAt: number;
   state: EnvState;
@@ -79,6 +83,19 @@ interface Environment {
   /** Callbacks that came due while the environment was frozen; they run when it thaws (§1). */
   frozen: Array<() => void>;
   retireWhenDone: boolean;
+  /**
+   * Idle expiry, scheduled lazily so that the queue holds at most one expiry event per environment. Every park takes
+   * a queue number (a "ticket") for an expiry at lastEndedAt + idleExpiryMs; only tickets of the current lastEndedAt
+   * can still expire the environment, and they are scheduled one at a time with their own numbers, so expiries run
+   * exactly where one event per park would have run.
+   */
+  expiry: { endedAt: number; tickets: number[]; pending: boolean; pendingEndedAt: number; run: () => void };
+  /**
+   * The timeout of the latest invocation, scheduled lazily in the same way: its event keeps the queue number taken
+   * when the invocation began, but goes on the queue only when no earlier timeout event of this environment is
+   * pending (the earlier invocations' timeouts can no longer fire: they have finished).
+   */
+  timeout: { time: number; seq: number; running: Running | null; generation: number; armedSeq: number; armedTime: number };
   maxMemoryUsedMB: number;
   current: Running | null;
   port: EnvironmentPort;
@@ -92,6 +109,8 @@ interface Running {
   finished: boolean;
   /** INIT threw: the environment is reset so that the next invocation tries INIT again. */
   initFailed: boolean;
+  /** The START line was written (once per invocation, even when INIT fails before the handler runs, §8). */
+  startLogged: boolean;
   onFinish: (record: InvocationRecord, outcome: CodeOutcome | { kind: "timeout" }) => void;
 }
 
@@ -214,7 +233,8 @@ export class Simulation {
    * their invocation ends. Scenarios use it to show that module state cannot be relied on.
    */
   recycle(name: string): void {
-    for (const env of this.fn(name).environments) {
+    // A copy: destroy() removes the environment from the list being walked.
+    for (const env of [...this.fn(name).environments]) {
       if (env.state === "idle") this.destroy(env);
       else if (env.state !== "dead") env.retireWhenDone = true;
     }
@@ -447,6 +467,7 @@ export class Simulation {
       deadline: Infinity,
       finished: false,
       initFailed: false,
+      startLogged: false,
       onFinish: (r, o) => {
         this.totals.invocations++;
         onDone(r, o);
@@ -474,6 +495,7 @@ export class Simulation {
     } else {
       // A reset environment re-initialises inside the invocation, under the function timeout (§1, observed).
       record.invokeStartedAt = this.clock;
+      this.logStart(running);
       this.runInit(running, this.clock + fn.config.timeoutMs, "invoke");
     }
   }
@@ -498,6 +520,7 @@ export class Simulation {
       if (phase === "init") {
         this.logPlatform(env, record.requestId, `INIT_REPORT Init Duration: ${(this.clock - initStart).toFixed(2)} ms\tPhase: init\tStatus: timeout`);
         record.invokeStartedAt = this.clock;
+        this.logStart(running);
         this.runInit(running, this.clock + env.fn.config.timeoutMs, "invoke");
       } else {
         this.finish(running, { kind: "timeout" });
@@ -530,13 +553,15 @@ export class Simulation {
     const fn = env.fn;
     record.invokeStartedAt ??= this.clock;
     running.deadline = deadline ?? this.clock + fn.config.timeoutMs;
-    this.logPlatform(env, record.requestId, `START RequestId: ${record.requestId} Version: $LATEST`);
+    this.logStart(running);
     const generation = env.generation;
-    this.queue.push(running.deadline, () => {
-      if (running.finished || env.generation !== generation) return;
-      env.instance?.abort();
-      this.finish(running, { kind: "timeout" });
-    });
+    const timeout = env.timeout;
+    timeout.time = running.deadline;
+    timeout.seq = this.queue.reserveSeq();
+    timeout.running = running;
+    timeout.generation = generation;
+    // Deadlines of one environment only grow (same timeout, later starts), so the armed event is normally earlier.
+    if (timeout.armedSeq < 0 || timeout.time < timeout.armedTime) this.armTimeout(env);
     const instance = env.instance!;
     instance.invoke(
       running.payload,
@@ -547,7 +572,7 @@ export class Simulation {
         memoryLimitInMB: fn.config.memoryMB,
         invokedFunctionArn: fn.arn,
         logGroupName: `/aws/lambda/${fn.config.name}`,
-        logStreamName: logStreamName(this.epochMs, env.createdAt, env.id),
+        logStreamName: env.logStream,
         deadlineMs: running.deadline,
       },
       running.deadline,
@@ -558,9 +583,37 @@ export class Simulation {
     );
   }
 
+  /** Puts the latest invocation's timeout event on the queue, with the number it took when it began. */
+  private armTimeout(env: Environment): void {
+    const timeout = env.timeout;
+    const seq = timeout.seq;
+    timeout.armedSeq = seq;
+    timeout.armedTime = timeout.time;
+    this.queue.pushWithSeq(timeout.time, seq, () => this.timeoutDue(env, seq));
+  }
+
+  /** A timeout event: ends the invocation as a timeout if it is still running (§4), or arms a later one. */
+  private timeoutDue(env: Environment, seq: number): void {
+    const timeout = env.timeout;
+    if (timeout.armedSeq === seq) timeout.armedSeq = -1;
+    const running = timeout.running;
+    if (!running) return;
+    if (timeout.seq !== seq) {
+      // An earlier invocation's timeout (it has finished): the latest invocation's one is due later.
+      if (timeout.armedSeq < 0) this.armTimeout(env);
+      return;
+    }
+    timeout.running = null;
+    if (running.finished || env.generation !== timeout.generation) return;
+    env.instance?.abort();
+    this.finish(running, { kind: "timeout" });
+  }
+
   private finish(running: Running, outcome: CodeOutcome | { kind: "timeout" }): void {
     if (running.finished) return;
     running.finished = true;
+    // An invocation whose INIT failed never reached beginInvoke: it still gets its START line (§8).
+    this.logStart(running);
     const { env, record } = running;
     const fn = env.fn;
     const config = fn.config;
@@ -598,14 +651,16 @@ export class Simulation {
         };
       }
     }
-    this.logPlatform(env, id, `END RequestId: ${id}`);
-    this.logPlatform(
-      env,
-      id,
-      reportLine(record, outcome.kind === "timeout" && this.model.timeoutStyle === "2026" ? "timeout" : outcome.kind === "oom" ? "error" : null),
-    );
-    if (outcome.kind === "timeout" && this.model.timeoutStyle === "classic") {
-      this.logPlatform(env, id, `${formatLogTime(this.epochMs, this.clock)} ${id} ${record.error!.errorMessage}`);
+    if (this.recordLogs) {
+      this.logPlatform(env, id, `END RequestId: ${id}`);
+      this.logPlatform(
+        env,
+        id,
+        reportLine(record, outcome.kind === "timeout" && this.model.timeoutStyle === "2026" ? "timeout" : outcome.kind === "oom" ? "error" : null),
+      );
+      if (outcome.kind === "timeout" && this.model.timeoutStyle === "classic") {
+        this.logPlatform(env, id, `${formatLogTime(this.epochMs, this.clock)} ${id} ${record.error!.errorMessage}`);
+      }
     }
     this.bill(record, config);
     if (record.outcome === "error") this.totals.errors++;
@@ -629,27 +684,29 @@ export class Simulation {
     this.pumpAsync(fn);
   }
 
+  /** The START line of an invocation, written once, when its INVOKE phase begins (§8). */
+  private logStart(running: Running): void {
+    if (running.startLogged) return;
+    running.startLogged = true;
+    if (!this.recordLogs) return;
+    const id = running.record.requestId;
+    this.logPlatform(running.env, id, `START RequestId: ${id} Version: $LATEST`);
+  }
+
   private takeEnvironment(fn: FunctionState): Environment {
     // SIMPLIFICATION (§1): the most recently created idle environment serves the request; ties go to the lowest id.
-    let best = -1;
-    for (let i = 0; i < fn.idle.length; i++) {
-      const e = fn.idle[i]!;
-      const b = best >= 0 ? fn.idle[best]! : null;
-      if (!b || e.createdAt > b.createdAt || (e.createdAt === b.createdAt && envNumber(e.id) < envNumber(b.id))) best = i;
-    }
-    if (best >= 0) {
-      const env = fn.idle[best]!;
-      fn.idle.splice(best, 1);
-      return env;
-    }
-    return this.createEnvironment(fn);
+    // `fn.idle` is kept in that order of preference, best last (see park).
+    return fn.idle.pop() ?? this.createEnvironment(fn);
   }
 
   private createEnvironment(fn: FunctionState): Environment {
-    const id = `env-${++this.envCounter}`;
+    const num = ++this.envCounter;
+    const id = `env-${num}`;
     const sim = this;
     const env: Environment = {
       id,
+      num,
+      logStream: logStreamName(this.epochMs, this.clock, id),
       fn,
       createdAt: this.clock,
       state: "init",
@@ -658,6 +715,8 @@ export class Simulation {
       lastEndedAt: -1,
       frozen: [],
       retireWhenDone: false,
+      expiry: { endedAt: -Infinity, tickets: [], pending: false, pendingEndedAt: -Infinity, run: () => sim.expire(env) },
+      timeout: { time: Infinity, seq: -1, running: null, generation: 0, armedSeq: -1, armedTime: Infinity },
       maxMemoryUsedMB: this.model.memoryBaselineMB,
       current: null,
       port: undefined as unknown as EnvironmentPort,
@@ -691,11 +750,60 @@ export class Simulation {
   /** Freezes an environment between invocations and schedules its idle expiry (§1). */
   private park(env: Environment): void {
     env.state = "idle";
-    env.fn.idle.push(env);
-    const endedAt = env.lastEndedAt;
-    this.queue.push(this.clock + this.model.idleExpiryMs, () => {
-      if (env.state === "idle" && env.lastEndedAt === endedAt) this.destroy(env);
-    });
+    // Insert in order of preference, the most preferred last: older creation first; for equal creation times, the
+    // higher id first (takeEnvironment takes the newest, lowest-numbered one).
+    const idle = env.fn.idle;
+    let lo = 0;
+    let hi = idle.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const m = idle[mid]!;
+      if (m.createdAt < env.createdAt || (m.createdAt === env.createdAt && m.num > env.num)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === idle.length) idle.push(env);
+    else idle.splice(lo, 0, env);
+    const expiry = env.expiry;
+    const ticket = this.queue.reserveSeq();
+    if (expiry.endedAt !== env.lastEndedAt) {
+      // Tickets of earlier invocations can no longer expire the environment: it has ended an invocation since.
+      expiry.endedAt = env.lastEndedAt;
+      expiry.tickets.length = 0;
+    }
+    expiry.tickets.push(ticket);
+    this.scheduleExpiry(env);
+  }
+
+  /** Puts the environment's first live expiry ticket on the queue, unless an expiry event is already pending. */
+  private scheduleExpiry(env: Environment): void {
+    const expiry = env.expiry;
+    if (expiry.pending || expiry.tickets.length === 0 || expiry.endedAt !== env.lastEndedAt) return;
+    expiry.pending = true;
+    expiry.pendingEndedAt = expiry.endedAt;
+    this.queue.pushWithSeq(expiry.endedAt + this.model.idleExpiryMs, expiry.tickets[0]!, expiry.run);
+  }
+
+  /** An idle-expiry event: recycles the environment if it has stayed idle since the invocation that parked it (§1). */
+  private expire(env: Environment): void {
+    const expiry = env.expiry;
+    expiry.pending = false;
+    if (env.state === "dead") {
+      // The tickets left could expire nothing, but one event per park would still have moved the clock there.
+      const tickets = expiry.tickets;
+      if (tickets.length > 0 && expiry.pendingEndedAt !== expiry.endedAt) {
+        this.queue.pushWithSeq(expiry.endedAt + this.model.idleExpiryMs, tickets[tickets.length - 1]!, () => {});
+      }
+      tickets.length = 0;
+      return;
+    }
+    if (expiry.pendingEndedAt === env.lastEndedAt && expiry.endedAt === env.lastEndedAt) {
+      expiry.tickets.shift();
+      if (env.state === "idle") {
+        this.destroy(env);
+        return;
+      }
+    }
+    this.scheduleExpiry(env);
   }
 
   private thaw(env: Environment): void {
@@ -823,14 +931,14 @@ export class Simulation {
 
   private logPlatform(env: Environment, requestId: string | null, text: string): void {
     if (!this.recordLogs) return;
-    this.logs.push({ t: this.clock, functionName: env.fn.config.name, envId: env.id, stream: logStreamName(this.epochMs, env.createdAt, env.id), requestId, text });
+    this.logs.push({ t: this.clock, functionName: env.fn.config.name, envId: env.id, stream: env.logStream, requestId, text });
   }
 
   private logApp(env: Environment, requestId: string | null, level: string, message: string, offsetMs = 0): void {
     if (!this.recordLogs) return;
     const t = this.clock + offsetMs;
     const text = `${formatLogTime(this.epochMs, t)}\t${requestId ?? "undefined"}\t${level}\t${message}`;
-    this.logs.push({ t, functionName: env.fn.config.name, envId: env.id, stream: logStreamName(this.epochMs, env.createdAt, env.id), requestId, text });
+    this.logs.push({ t, functionName: env.fn.config.name, envId: env.id, stream: env.logStream, requestId, text });
   }
 
   private sampleMetrics(): void {
@@ -870,10 +978,6 @@ function syncResultOf(
   const trace = outcome.kind === "error" ? outcome.trace ?? [] : undefined;
   const body = trace ? { errorType: error.errorType, errorMessage: error.errorMessage, trace } : { errorType: error.errorType, errorMessage: error.errorMessage };
   return { statusCode: 200, functionError: "Unhandled", payload: JSON.stringify(body), record };
-}
-
-function envNumber(id: string): number {
-  return Number(id.slice(4));
 }
 
 export function utf8Length(text: string): number {

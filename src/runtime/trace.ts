@@ -18,7 +18,10 @@ export type InvocationOutcome =
   | "rejected";
 
 export interface InvocationRecord {
-  /** Position in the trace, from 0. */
+  /**
+   * Unique number of the record, from 0, in the order records were created. An invocation's record is created when it
+   * starts but added to the trace when it ends, so the trace is in end order: look records up by seq, not by index.
+   */
   seq: number;
   requestId: string;
   functionName: string;

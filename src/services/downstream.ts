@@ -30,6 +30,8 @@ export const DownstreamConfigSchema = z
     /** Virtual ms to open a connection (TCP + TLS + authentication). */
     connectMs: z.number().min(0).default(180),
     faults: z.array(FaultSchema).default([]),
+    /** Answer only over a connection (a database): `downstream.call` without one fails with NotConnected. */
+    requireConnection: z.boolean().default(false),
   })
   .strict();
 export type DownstreamConfig = z.infer<typeof DownstreamConfigSchema>;
@@ -97,6 +99,9 @@ export class Downstream {
         const record: DownstreamCall = { operation: name, payload, connectionId, fault: null, call };
         this.calls.push(record);
         return this.reply(name, this.config.latencyMs, call, () => {
+          if (connectionId === null && this.config.requireConnection) {
+            return serviceError("NotConnected", `${name} needs a connection: open one with downstream.connect() and call it on that`);
+          }
           if (connectionId !== null) {
             const connection = this.connections.find((c) => c.id === connectionId);
             if (!connection || connection.closedAt !== null) return serviceError("ConnectionClosed", "this connection is closed; open a new one with downstream.connect()");

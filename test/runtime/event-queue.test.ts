@@ -60,22 +60,35 @@ describe("§1 Modelling decisions (results stay deterministic): the simulator's 
     expect(q.peekTime()).toBe(Infinity);
   });
 
-  it("matches a reference stable sort on a large random workload", () => {
+  it("runs an event pushed later with a reserved number exactly where an event pushed at reservation time would have run", () => {
     const q = new EventQueue();
-    const pushed: Array<{ time: number; id: number }> = [];
+    const seen: string[] = [];
+    q.push(10, () => seen.push("before"));
+    const ticket = q.reserveSeq();
+    for (let i = 0; i < 20; i++) q.push(10, () => seen.push(`after-${i}`));
+    q.pushWithSeq(10, ticket, () => seen.push("reserved"));
+    while (q.size > 0) q.pop()!.run();
+    expect(seen).toEqual(["before", "reserved", ...Array.from({ length: 20 }, (_, i) => `after-${i}`)]);
+  });
+
+  it("matches a reference stable sort on a large random workload, with some numbers reserved and scheduled later", () => {
+    const q = new EventQueue();
+    const expected: Array<{ time: number; seq: number }> = [];
+    const later: Array<{ time: number; seq: number }> = [];
     let x = 12345;
-    for (let id = 0; id < 5000; id++) {
-      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-      const time = x % 97;
-      pushed.push({ time, id });
-      q.push(time, () => {});
+    const rand = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8;
+    for (let i = 0; i < 5000; i++) {
+      const time = rand() % 97;
+      if (rand() % 4 === 0) later.push({ time, seq: q.reserveSeq() });
+      else expected.push({ time, seq: q.push(time, () => {}).seq });
     }
+    for (const e of later) q.pushWithSeq(e.time, e.seq, () => {});
+    expected.push(...later);
     const popped: Array<{ time: number; seq: number }> = [];
     while (q.size > 0) {
       const e = q.pop()!;
       popped.push({ time: e.time, seq: e.seq });
     }
-    const reference = [...pushed].sort((a, b) => a.time - b.time || a.id - b.id).map((p) => ({ time: p.time, seq: p.id }));
-    expect(popped).toEqual(reference);
+    expect(popped).toEqual(expected.sort((a, b) => a.time - b.time || a.seq - b.seq));
   });
 });

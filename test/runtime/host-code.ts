@@ -148,7 +148,13 @@ export class HostCode implements FunctionCode {
     const note = (what: string, detail?: unknown) =>
       code.happenings.push({ t: port.now(), envId: port.envId, instance: info.index, what, requestId: info.currentRequestId, detail });
     const background = (defers: PlannedDefer[] | undefined, services: PlannedServiceCall[] | undefined) => {
-      for (const d of defers ?? []) port.defer(d.delayMs, () => note(`callback:${d.label}`));
+      for (const d of defers ?? []) {
+        port.defer(d.delayMs, () => {
+          note(`callback:${d.label}`);
+          // Also an app log line: the simulator attributes it to the invocation the callback runs in.
+          port.log("INFO", `callback:${d.label}`, 0);
+        });
+      }
       for (const s of services ?? []) {
         port.callService(s.service, s.operation, s.args ?? [], s.offsetMs ?? 0, (result: ServiceResult) => note(`reply:${s.label}`, result));
       }
