@@ -55,10 +55,15 @@ export class Prng {
 
   /** A UUID v4-shaped id (Lambda request ids look like this). */
   uuid(): string {
-    const hex: string[] = [];
-    for (let i = 0; i < 4; i++) hex.push(this.nextUint32().toString(16).padStart(8, "0"));
-    const s = hex.join("");
-    const variant = ((parseInt(s[16] ?? "0", 16) & 0x3) | 0x8).toString(16);
-    return `${s.slice(0, 8)}-${s.slice(8, 12)}-4${s.slice(13, 16)}-${variant}${s.slice(17, 20)}-${s.slice(20, 32)}`;
+    const a = this.nextUint32();
+    const b = this.nextUint32();
+    const c = this.nextUint32();
+    const d = this.nextUint32();
+    const h4 = (n: number) => HEX[(n >>> 8) & 255]! + HEX[n & 255]!;
+    // Version nibble 4, variant bits 10xx: the format of a v4 UUID.
+    return `${h4(a >>> 16)}${h4(a)}-${h4(b >>> 16)}-4${NIB[(b >>> 8) & 15]}${HEX[b & 255]}-${NIB[((c >>> 28) & 3) | 8]}${NIB[(c >>> 24) & 15]}${HEX[(c >>> 16) & 255]}-${h4(c)}${h4(d >>> 16)}${h4(d)}`;
   }
 }
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const NIB = "0123456789abcdef";

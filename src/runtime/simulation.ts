@@ -388,7 +388,7 @@ export class Simulation {
     if (record.outcome === "success") return;
     const maxAttempts = 1 + fn.config.async.maxRetryAttempts;
     if (event.attempt >= maxAttempts) {
-      this.discard(fn, event, `all ${maxAttempts} attempts failed (the maximum retry attempts is ${fn.config.async.maxRetryAttempts})`);
+      this.discard(fn, event, `all ${maxAttempts} attempts failed (the maximum retry attempts is ${fn.config.async.maxRetryAttempts})`, record.seq);
       return;
     }
     const delay = this.model.asyncRetryDelaysMs[event.attempt - 1] ?? this.model.asyncRetryDelaysMs[1] ?? 120_000;
@@ -399,8 +399,9 @@ export class Simulation {
     });
   }
 
-  private discard(fn: FunctionState, event: AsyncEvent, reason: string): void {
-    const record = this.bareRecord(fn, event.requestId, "async", event.eventId, event.attempt, event.delivery, "discarded", event.previousAttempt, event.payload);
+  /** Gives an async event up; `lastAttempt` is the trace seq of its last failed attempt, if any. */
+  private discard(fn: FunctionState, event: AsyncEvent, reason: string, lastAttempt: number | null = event.previousAttempt): void {
+    const record = this.bareRecord(fn, event.requestId, "async", event.eventId, event.attempt, event.delivery, "discarded", lastAttempt, event.payload);
     record.reason = reason;
     this.pushRecord(record);
   }
@@ -644,6 +645,7 @@ export class Simulation {
       const size = outcome.response === undefined ? 0 : utf8Length(outcome.response);
       if (running.record.mode === "sync" && size > LAMBDA_FACTS.syncResponseLimitBytes) {
         record.outcome = "error";
+        record.failedIn = "invoke";
         record.response = undefined;
         record.error = {
           errorType: "RequestEntityTooLarge",
@@ -816,6 +818,8 @@ export class Simulation {
   private reset(env: Environment): void {
     env.generation++;
     env.frozen = [];
+    // A reset starts a new runtime process: its memory high-water mark starts again from the baseline.
+    env.maxMemoryUsedMB = this.model.memoryBaselineMB;
     const instance = env.instance;
     env.instance = null;
     instance?.dispose();
