@@ -8,6 +8,8 @@ import { Simulation } from "../runtime/simulation.ts";
 import { SandboxCode } from "../sandbox/environment.ts";
 import { MODULE_NAME } from "../sandbox/host-api.ts";
 import { SANDBOX_LIMITS } from "../sandbox/limits.ts";
+import { nestingProblem } from "../sandbox/nesting.ts";
+import { markBroken } from "../sandbox/quickjs.ts";
 import { ServiceHub } from "../services/hub.ts";
 import type { UnusableCode } from "./report.ts";
 import type { Exercise } from "./schema.ts";
@@ -20,6 +22,10 @@ export function checkSource(quickjs: QuickJSWASMModule, source: string, filename
     return { kind: "too-large", message: `${filename} has ${source.length.toLocaleString("en-US")} characters; the workbook accepts at most ${SANDBOX_LIMITS.sourceChars.toLocaleString("en-US")}.` };
   }
   if (stripComments(source).trim() === "") return { kind: "empty", message: `${filename} has no code. Write an ES module that exports a handler: ${HANDLER_SHAPE}` };
+
+  // Before compiling: QuickJS's parser would overflow the host's stack on text nested this deeply.
+  const nesting = nestingProblem(source, SANDBOX_LIMITS.maxNesting, filename);
+  if (nesting) return { kind: "too-large", message: nesting };
 
   const syntax = compileError(quickjs, source, filename);
   if (syntax) return { kind: "syntax", message: `${filename} is not valid JavaScript: ${syntax}` };
@@ -58,10 +64,18 @@ function compileError(quickjs: QuickJSWASMModule, source: string, filename: stri
   // Imports are not resolved here: any module name compiles, loading is checked separately.
   rt.setModuleLoader(() => "export {};");
   const ctx = rt.newContext();
+  let fault = false;
   try {
     const result = ctx.evalCode(source, filename, { type: "module", compileOnly: true });
     if (!result.error) {
       result.value.dispose();
+      return null;
+    }
+    // quickjs-emscripten 0.32 sometimes reports a module that compiled as an "error" whose value is undefined (it
+    // depends on where the compiled module lands in memory, so on the file name's length among other things). A
+    // real compile error is always an Error object; anything else means the module compiled.
+    if (ctx.typeof(result.error) !== "object") {
+      result.error.dispose();
       return null;
     }
     const error = ctx.dump(result.error) as { name?: string; message?: string; stack?: string; lineNumber?: number } | string;
@@ -70,9 +84,16 @@ function compileError(quickjs: QuickJSWASMModule, source: string, filename: stri
     const where = /:(\d+):(\d+)/.exec(error.stack ?? "");
     const location = where ? ` (line ${where[1]}, column ${where[2]})` : error.lineNumber ? ` (line ${error.lineNumber})` : "";
     return `${error.name ?? "SyntaxError"}: ${error.message ?? ""}${location}`;
+  } catch (error) {
+    // A host exception out of QuickJS (its parser overflowing the host's stack): the module cannot be trusted again.
+    fault = true;
+    markBroken(quickjs);
+    return `the workbook's sandbox could not compile it (${error instanceof Error ? error.message : String(error)})`;
   } finally {
-    ctx.dispose();
-    rt.dispose();
+    if (!fault) {
+      ctx.dispose();
+      rt.dispose();
+    }
   }
 }
 

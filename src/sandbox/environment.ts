@@ -8,16 +8,25 @@
  * enforced inside the interrupt handler, so an infinite loop ends as the function's timeout after a few hundred
  * ticks of real work; a wall-clock deadline per segment is only a backstop for built-ins the count under-measures.
  *
- * Memory: the QuickJS heap is checked every few ticks and after every segment; crossing the function's scaled
- * budget is Lambda's out-of-memory failure even when learner code catches QuickJS's own error.
+ * Memory: the QuickJS heap is checked every few ticks, after segments that did CPU work (or every few that did not)
+ * and when an invocation ends; crossing the function's scaled budget is Lambda's out-of-memory failure even when
+ * learner code catches QuickJS's own error. QuickJS's estimate misses some strings and its own limit counts
+ * allocations rather than bytes, so the module's WebAssembly memory is guarded too (memory-guard.ts): growth beyond
+ * what one run may add is refused, and the environment ends as out-of-memory.
+ *
+ * Faults: a host exception that unwinds through QuickJS (the host engine's own stack overflow, an abort) leaves the
+ * WebAssembly module in an unknown state. The invocation ends with Runtime.ExitError, the module is marked broken
+ * (quickjs.ts) and never called again, and environments created on it afterwards fail to start with a message.
  */
 import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
 import { sandboxHeapBytes, type ModelSettings } from "../runtime/config.ts";
 import type { CodeInstance, CodeOutcome, EnvironmentPort, FunctionCode, InvokeContextData, JsonText } from "../runtime/types.ts";
 import { HOST_GLOBAL, WORKBOOK_AWS_SOURCE } from "./guest-source.ts";
-import { discardQuickJS } from "./quickjs.ts";
+import { isBroken, markBroken } from "./quickjs.ts";
 import { SANDBOX_LIMITS } from "./limits.ts";
 import { isHostService, MODULE_NAME } from "./host-api.ts";
+import { MemoryGuard } from "./memory-guard.ts";
+import { nestingProblem } from "./nesting.ts";
 
 export interface SandboxSource {
   /** The learner's handler module (ES module text). */
@@ -44,102 +53,145 @@ export class SandboxCode implements FunctionCode {
 }
 
 type InterruptReason = "deadline" | "oom" | "wall" | null;
+type Done = (outcome: CodeOutcome) => void;
 
 interface Watch {
   handle: QuickJSHandle;
   settle: (state: "fulfilled" | "rejected", value: QuickJSHandle) => CodeOutcome;
-  done: (outcome: CodeOutcome) => void;
 }
 
 class SandboxInstance implements CodeInstance {
-  private readonly rt: QuickJSRuntime;
-  private readonly ctx: QuickJSContext;
+  private readonly quickjs: QuickJSWASMModule;
+  private readonly rt: QuickJSRuntime | null = null;
+  private readonly ctx: QuickJSContext | null = null;
   private readonly port: EnvironmentPort;
   private readonly source: SandboxSource;
   private readonly heapBudget: number;
   private readonly bytesPerMB: number;
   private readonly baselineMB: number;
+  private readonly guard: MemoryGuard | null = null;
+  private readonly growthAllowance: number;
   private readonly deferreds = new Set<QuickJSDeferredPromise>();
   private invokeFn: QuickJSHandle | null = null;
   private handlerFn: QuickJSHandle | null = null;
   private watch: Watch | null = null;
+  /** Reports the end of the running init or invoke; null once reported. */
+  private done: Done | null = null;
+  /** Virtual deadline of the running init or invocation. */
   private deadline = Infinity;
+  /** Virtual time the running init or invocation was given (deadline − start). */
+  private budgetMs = Infinity;
+  /** Deadline of the current segment: the operation's, or for a callback thawed before the next one starts, a fresh budget. */
+  private segDeadline = Infinity;
   private segStart = 0;
   private ticks = 0;
   private wallStart = 0;
   private busyUntil = 0;
   private interrupt: InterruptReason = null;
+  /** The memory guard refused to grow the module's memory for this environment: it is out of memory. */
+  private memoryRefused = false;
+  /** A host exception out of QuickJS, kept until it can be handled (it may come up inside the interrupt handler). */
+  private hostFault: unknown = null;
+  /** Why this environment cannot run code (it could not be created, or the sandbox failed under it). */
+  private failure: string | null = null;
   private stopped = false;
   private disposed = false;
   private peakHeap = 0;
+  private lastHeap = 0;
+  private ticksSinceSample = 0;
+  private segmentsSinceSample = 0;
   private pendingHostCalls = 0;
   private logLines = 0;
 
   constructor(quickjs: QuickJSWASMModule, source: SandboxSource, port: EnvironmentPort, model: ModelSettings) {
+    this.quickjs = quickjs;
     this.port = port;
     this.source = source;
     this.heapBudget = sandboxHeapBytes(port.memoryMB, model);
     this.bytesPerMB = model.sandboxBytesPerMB;
     this.baselineMB = model.memoryBaselineMB;
+    const hardLimit = Math.ceil(this.heapBudget * SANDBOX_LIMITS.hardHeapFactor);
+    this.growthAllowance = Math.max(SANDBOX_LIMITS.wasmGrowthMinBytes, SANDBOX_LIMITS.wasmGrowthFactor * hardLimit);
+    if (isBroken(quickjs)) {
+      this.failure = "the sandbox failed earlier in this run and cannot start new environments";
+      return;
+    }
     // Limits first: nothing of the learner's runs before they are in place.
-    this.rt = quickjs.newRuntime();
-    this.rt.setMemoryLimit(Math.ceil(this.heapBudget * SANDBOX_LIMITS.hardHeapFactor));
-    this.rt.setMaxStackSize(SANDBOX_LIMITS.maxStackBytes);
-    this.rt.setInterruptHandler(() => this.onInterrupt());
-    this.rt.setModuleLoader((name) => {
-      if (name === MODULE_NAME) return WORKBOOK_AWS_SOURCE;
-      return { error: new Error(`Cannot find module '${name}': handlers can import only "${MODULE_NAME}"`) };
-    });
-    this.ctx = this.rt.newContext();
+    try {
+      this.guard = MemoryGuard.for(quickjs.getWasmMemory());
+      const rt = quickjs.newRuntime();
+      rt.setMemoryLimit(hardLimit);
+      rt.setMaxStackSize(SANDBOX_LIMITS.maxStackBytes);
+      rt.setInterruptHandler(() => this.onInterrupt());
+      rt.setModuleLoader((name) => {
+        if (name === MODULE_NAME) return WORKBOOK_AWS_SOURCE;
+        return { error: new Error(`Cannot find module '${name}': handlers can import only "${MODULE_NAME}"`) };
+      });
+      this.ctx = rt.newContext();
+      this.rt = rt;
+    } catch (error) {
+      // The module cannot create runtimes any more (an earlier abort, or no memory left for it).
+      markBroken(quickjs);
+      this.failure = `the sandbox could not start an environment (${describeHostError(error)})`;
+    }
   }
 
   // ---- CodeInstance ----
 
-  init(deadline: number, done: (outcome: CodeOutcome) => void): void {
+  init(deadline: number, done: Done): void {
     this.deadline = deadline;
-    this.segment(() => {
-      this.installHost();
-      const boot = this.ctx.evalCode(`import "${MODULE_NAME}";`, "workbook-boot.js", { type: "module" });
+    this.budgetMs = deadline - this.port.now();
+    this.start(done, () => {
+      const ctx = this.context();
+      this.installHost(ctx);
+      const boot = ctx.evalCode(`import "${MODULE_NAME}";`, "workbook-boot.js", { type: "module" });
       if (boot.error) {
         const text = this.errorText(boot.error);
         boot.error.dispose();
         throw new SandboxFault(`the ${MODULE_NAME} module failed to load: ${text}`);
       }
       boot.value.dispose();
-      const result = this.ctx.evalCode(this.source.code, this.source.filename, { type: "module" });
+      const refused = this.refuseSource(this.source.code);
+      if (refused) {
+        this.complete(refused);
+        return;
+      }
+      const result = ctx.evalCode(this.source.code, this.source.filename, { type: "module" });
       if (result.error) {
         const outcome = this.describeHandle(result.error);
         result.error.dispose();
-        this.complete(done, outcome);
+        this.complete(outcome);
         return;
       }
-      this.watchPromise(result.value, done, (state, value) => {
+      this.watchPromise(result.value, (state, value) => {
         if (state === "rejected") return this.describeHandle(value);
         return this.takeHandler(value);
       });
     });
   }
 
-  invoke(event: JsonText, context: InvokeContextData, deadline: number, done: (outcome: CodeOutcome) => void): void {
+  invoke(event: JsonText, context: InvokeContextData, deadline: number, done: Done): void {
     this.deadline = deadline;
+    this.budgetMs = deadline - this.port.now();
     this.logLines = 0;
-    this.segment(() => {
+    this.start(done, () => {
+      const ctx = this.context();
       if (!this.invokeFn || !this.handlerFn) throw new SandboxFault("invoke before a successful init");
-      const contextHandle = this.build({ ...context, deadlineEpochMs: this.port.epochMs + context.deadlineMs });
-      const eventHandle = this.ctx.newString(event);
-      const call = this.ctx.callFunction(this.invokeFn, this.ctx.undefined, [this.handlerFn, eventHandle, contextHandle]);
+      const contextText = JSON.stringify({ ...context, deadlineEpochMs: this.port.epochMs + context.deadlineMs });
+      const eventHandle = ctx.newString(event);
+      const contextHandle = ctx.newString(contextText);
+      const call = ctx.callFunction(this.invokeFn, ctx.undefined, this.handlerFn, eventHandle, contextHandle);
       eventHandle.dispose();
       contextHandle.dispose();
       if (call.error) {
         const outcome = this.describeHandle(call.error);
         call.error.dispose();
-        this.complete(done, outcome);
+        this.complete(outcome);
         return;
       }
-      this.watchPromise(call.value, done, (state, value) => {
+      this.watchPromise(call.value, (state, value) => {
         if (state === "rejected") return this.describeHandle(value);
-        const text = this.ctx.getString(value);
-        return parseOutcome(text);
+        return parseOutcome(ctx.typeof(value) === "string" ? ctx.getString(value) : null);
       });
     });
   }
@@ -152,6 +204,14 @@ class SandboxInstance implements CodeInstance {
     if (this.disposed) return;
     this.disposed = true;
     this.stopped = true;
+    this.done = null;
+    if (this.hostFault !== null && isWasmLevel(this.hostFault)) markBroken(this.quickjs);
+    if (!this.rt || !this.ctx || isBroken(this.quickjs)) {
+      // Nothing to free, or nothing may be called any more: the garbage collector takes the broken module whole.
+      this.deferreds.clear();
+      this.watch = null;
+      return;
+    }
     try {
       for (const d of this.deferreds) d.dispose();
       this.deferreds.clear();
@@ -163,7 +223,7 @@ class SandboxInstance implements CodeInstance {
       this.rt.dispose();
     } catch {
       // A runtime that cannot be freed cleanly means the WebAssembly instance is suspect: start a new one next time.
-      discardQuickJS();
+      markBroken(this.quickjs);
     }
   }
 
@@ -173,13 +233,30 @@ class SandboxInstance implements CodeInstance {
 
   // ---- segments ----
 
+  private context(): QuickJSContext {
+    if (!this.ctx) throw new SandboxFault("no QuickJS context");
+    return this.ctx;
+  }
+
   private cpuMs(): number {
     return this.ticks * this.port.cpuMsPerTick;
   }
 
+  /** Begins init or an invocation: reports at once if this environment cannot run code. */
+  private start(done: Done, body: () => void): void {
+    this.done = done;
+    if (this.failure !== null) {
+      const message = this.failure;
+      this.done = null;
+      this.port.defer(0, () => done({ kind: "error", errorType: "Runtime.ExitError", errorMessage: `The sandbox stopped unexpectedly: ${message}` }));
+      return;
+    }
+    this.segment(body);
+  }
+
   /** Runs learner code for one simulator event, then settles what can be settled. */
   private segment(body: () => void): void {
-    if (this.stopped || this.disposed) return;
+    if (this.stopped || this.disposed || this.failure !== null) return;
     const now = this.port.now();
     if (now < this.busyUntil) {
       // The environment's single thread is still busy with earlier CPU work.
@@ -187,79 +264,159 @@ class SandboxInstance implements CodeInstance {
       return;
     }
     this.segStart = now;
+    // Timers and replies that were frozen run when the next invocation thaws the environment, before it starts: they
+    // get that invocation's budget (lambda-model.md §1), never the deadline of one that has ended.
+    this.segDeadline = this.done !== null ? this.deadline : now + this.budgetMs;
     this.ticks = 0;
     this.interrupt = null;
     this.wallStart = performance.now();
+    const run = { allowanceBytes: this.growthAllowance, refused: () => (this.memoryRefused = true) };
     try {
-      body();
-      this.drainJobs();
+      this.guard!.within(run, () => {
+        body();
+        this.drainJobs();
+      });
+      if (this.hostFault === null) this.afterRun();
     } catch (error) {
+      // Field writes first: after the host's own stack overflow there may be no room for a call. If fault() cannot
+      // run either, the simulator's deadline ends the invocation and dispose() sees the fault.
       this.stopped = true;
-      if (!(error instanceof SandboxFault)) discardQuickJS();
-      const message = error instanceof Error ? error.message : String(error);
-      const done = this.watch?.done;
-      if (done) this.port.defer(this.cpuMs(), () => done({ kind: "error", errorType: "Runtime.ExitError", errorMessage: `The sandbox stopped unexpectedly (${message})` }));
-      return;
+      this.hostFault = error;
     }
-    if (this.interrupt === "deadline" || this.interrupt === "wall") {
+    if (this.hostFault !== null) {
+      try {
+        this.fault(this.hostFault);
+      } catch {
+        // See above.
+      }
+    }
+  }
+
+  /** After learner code ran: a timeout or out-of-memory ends the run, else a settled result is reported. */
+  private afterRun(): void {
+    // (Read through a cast: the body changed it, which TypeScript's narrowing cannot see.)
+    if (this.memoryRefused) this.interrupt = "oom";
+    const reason = this.interrupt as InterruptReason;
+    if (reason === "deadline" || reason === "wall") {
       // The simulator's own deadline event ends the invocation as a timeout.
       this.stopped = true;
-      if (this.interrupt === "wall") {
+      if (reason === "wall") {
         this.port.log("ERROR", `[workbook] the sandbox's real-time backstop stopped this code after ${SANDBOX_LIMITS.wallMsPerSegment} ms of host time; it is reported as a timeout`, this.cpuMs());
       }
       return;
     }
-    this.sampleHeap();
-    if (this.interrupt === "oom" || this.peakHeap > this.heapBudget) {
-      this.stopped = true;
-      const done = this.watch?.done;
-      this.releaseWatch();
-      if (done) this.port.defer(this.cpuMs(), () => done({ kind: "oom" }));
+    this.segmentsSinceSample++;
+    // After a whole tick of CPU work, or every few runs of little work (a timer or reply callback).
+    if (reason !== "oom" && (this.ticksSinceSample >= 1 || this.segmentsSinceSample >= SANDBOX_LIMITS.memoryCheckEverySegments)) this.sampleHeap();
+    if (reason === "oom" || this.peakHeap > this.heapBudget) {
+      this.outOfMemory();
       return;
     }
     this.busyUntil = this.segStart + this.cpuMs();
     this.checkWatch();
   }
 
+  /** Ends the running init or invocation as Lambda's out-of-memory failure; the simulator then resets the environment. */
+  private outOfMemory(): void {
+    this.stopped = true;
+    this.releaseWatch();
+    const done = this.done;
+    this.done = null;
+    if (done) this.port.defer(this.cpuMs(), () => done({ kind: "oom" }));
+  }
+
+  /** A host exception escaped from QuickJS: learner code cannot cause one on purpose, but it is handled as data. */
+  private fault(error: unknown): void {
+    this.stopped = true;
+    if (this.failure !== null) return;
+    const wasmLevel = isWasmLevel(error);
+    if (wasmLevel) markBroken(this.quickjs);
+    const detail = error instanceof SandboxFault ? error.message : describeHostError(error);
+    this.failure = `${detail}${wasmLevel ? "; the environment is gone" : ""}`;
+    const done = this.done;
+    this.done = null;
+    if (wasmLevel) this.watch = null;
+    else {
+      try {
+        this.releaseWatch();
+      } catch {
+        this.watch = null;
+      }
+    }
+    const message =
+      error instanceof RangeError
+        ? `The sandbox stopped unexpectedly: the code nested or recursed deeper than the workbook's sandbox can follow (${detail}; a workbook limit)`
+        : `The sandbox stopped unexpectedly (${detail})`;
+    if (done) this.port.defer(this.cpuMs(), () => done({ kind: "error", errorType: "Runtime.ExitError", errorMessage: message }));
+  }
+
   private drainJobs(): void {
-    while (!this.interrupt && this.rt.hasPendingJob()) {
-      const result = this.rt.executePendingJobs(SANDBOX_LIMITS.jobsPerTick);
-      let executed: number = SANDBOX_LIMITS.jobsPerTick;
+    const rt = this.rt!;
+    let jobs = 0;
+    while (!this.interrupt && this.hostFault === null && rt.hasPendingJob()) {
+      const flood = jobs >= SANDBOX_LIMITS.floodJobsAfter;
+      const batch = flood ? SANDBOX_LIMITS.floodJobsPerTick : SANDBOX_LIMITS.jobsPerTick;
+      const result = rt.executePendingJobs(batch);
+      let executed: number = batch;
       if (result.error) result.error.dispose();
       else executed = result.value;
+      jobs += executed;
       // Microtasks are counted as CPU too, so a microtask flood also reaches the deadline.
-      this.ticks += executed / SANDBOX_LIMITS.jobsPerTick;
-      if (this.segStart + this.cpuMs() > this.deadline) this.interrupt = "deadline";
+      this.ticks += executed / batch;
+      this.ticksSinceSample += executed / batch;
+      if (this.memoryRefused) this.interrupt = "oom";
+      else if (this.segStart + this.cpuMs() > this.segDeadline) this.interrupt = "deadline";
+      else if (this.ticksSinceSample >= this.sampleInterval() && this.sampleHeap() > this.heapBudget) this.interrupt = "oom";
     }
   }
 
   private onInterrupt(): boolean {
-    if (this.interrupt) return true;
+    if (this.interrupt || this.hostFault !== null) return true;
     this.ticks++;
-    if (this.segStart + this.cpuMs() > this.deadline) this.interrupt = "deadline";
-    else if (this.ticks % SANDBOX_LIMITS.memoryCheckEveryTicks === 0 && this.sampleHeap() > this.heapBudget) this.interrupt = "oom";
+    this.ticksSinceSample++;
+    if (this.memoryRefused) this.interrupt = "oom";
+    else if (this.segStart + this.cpuMs() > this.segDeadline) this.interrupt = "deadline";
+    else if (this.ticksSinceSample >= this.sampleInterval() && this.sampleHeap() > this.heapBudget) this.interrupt = "oom";
     else if (performance.now() - this.wallStart > SANDBOX_LIMITS.wallMsPerSegment) this.interrupt = "wall";
     return this.interrupt !== null;
   }
 
+  /** Ticks between two heap checks: a check walks the whole heap, so a big heap is checked less often. */
+  private sampleInterval(): number {
+    return SANDBOX_LIMITS.memoryCheckEveryTicks * Math.max(1, Math.floor(this.lastHeap / (4 * 1024 * 1024)));
+  }
+
   private sampleHeap(): number {
+    this.ticksSinceSample = 0;
+    this.segmentsSinceSample = 0;
     let used: number;
     try {
-      const usage = this.rt.computeMemoryUsage();
-      const size = this.ctx.getProp(usage, "memory_used_size");
-      used = this.ctx.getNumber(size);
-      size.dispose();
+      const ctx = this.context();
+      const usage = this.rt!.computeMemoryUsage();
+      const read = (key: string): number => {
+        const h = ctx.getProp(usage, key);
+        const value = ctx.typeof(h) === "number" ? ctx.getNumber(h) : 0;
+        h.dispose();
+        return value;
+      };
+      // QuickJS's estimate walks objects; allocations it does not attribute (Map and Set entries, the pieces of
+      // concatenated strings) are counted at a fixed size each, so that growth through them is seen too.
+      const unattributed = Math.max(0, read("malloc_count") - read("memory_used_count"));
+      used = read("memory_used_size") + unattributed * SANDBOX_LIMITS.bytesPerUnattributedAllocation;
       usage.dispose();
-    } catch {
+    } catch (error) {
+      // Failing to measure counts as out of memory; a failure inside the WebAssembly code is a fault of the sandbox.
+      if (isWasmLevel(error)) this.hostFault ??= error;
       used = Infinity;
     }
+    this.lastHeap = used;
     if (used > this.peakHeap) this.peakHeap = used;
     return used;
   }
 
-  private watchPromise(handle: QuickJSHandle, done: (outcome: CodeOutcome) => void, settle: Watch["settle"]): void {
+  private watchPromise(handle: QuickJSHandle, settle: Watch["settle"]): void {
     this.releaseWatch();
-    this.watch = { handle, settle, done };
+    this.watch = { handle, settle };
   }
 
   private releaseWatch(): void {
@@ -271,8 +428,11 @@ class SandboxInstance implements CodeInstance {
   private checkWatch(): void {
     const watch = this.watch;
     if (!watch) return;
-    const state = this.ctx.getPromiseState(watch.handle);
+    const ctx = this.context();
+    const state = ctx.getPromiseState(watch.handle);
     if (state.type === "pending") return;
+    // The end of init or of an invocation: what the function holds now is what it keeps.
+    if (this.segmentsSinceSample > 0 || this.ticksSinceSample > 0) this.sampleHeap();
     let outcome: CodeOutcome;
     if (state.type === "fulfilled") {
       outcome = watch.settle("fulfilled", state.value);
@@ -282,10 +442,26 @@ class SandboxInstance implements CodeInstance {
       state.error.dispose();
     }
     this.releaseWatch();
-    this.complete(watch.done, outcome);
+    // Reading the result can run learner code too (getters of a thrown object): its interrupt decides.
+    const reason = this.interrupt as InterruptReason;
+    if (reason === "deadline" || reason === "wall") {
+      this.stopped = true;
+      return;
+    }
+    if (reason === "oom" || this.memoryRefused || this.peakHeap > this.heapBudget) {
+      this.outOfMemory();
+      return;
+    }
+    this.complete(outcome);
   }
 
-  private complete(done: (outcome: CodeOutcome) => void, outcome: CodeOutcome): void {
+  /** Reports how init or the invocation ended, at the virtual time the CPU work so far brings it to. */
+  private complete(outcome: CodeOutcome): void {
+    // An interrupt (timeout, out of memory) or a refused growth decides the outcome itself at the end of the segment.
+    if (this.interrupt !== null || this.memoryRefused) return;
+    const done = this.done;
+    if (!done) return;
+    this.done = null;
     // QuickJS's own "out of memory" error is Lambda's OOM, caught or not.
     if (outcome.kind === "error" && outcome.errorType === "InternalError" && outcome.errorMessage === "out of memory") outcome = { kind: "oom" };
     const at = this.segStart + this.cpuMs();
@@ -293,31 +469,50 @@ class SandboxInstance implements CodeInstance {
   }
 
   private takeHandler(namespace: QuickJSHandle): CodeOutcome {
+    const ctx = this.context();
     let handler: QuickJSHandle;
     try {
-      handler = this.ctx.getProp(namespace, "handler");
-    } catch (error) {
+      handler = ctx.getProp(namespace, "handler");
+    } catch {
       return { kind: "error", errorType: "Runtime.HandlerNotFound", errorMessage: `${baseName(this.source.filename)}.handler could not be read` };
     }
-    if (this.ctx.typeof(handler) !== "function") {
+    const type = ctx.typeof(handler);
+    if (type !== "function") {
       handler.dispose();
-      return { kind: "error", errorType: "Runtime.HandlerNotFound", errorMessage: `${baseName(this.source.filename)}.handler is undefined or not exported` };
+      const what = type === "undefined" ? "is undefined or not exported" : `is ${type === "object" ? "an object" : `a ${type}`}, not a function`;
+      return { kind: "error", errorType: "Runtime.HandlerNotFound", errorMessage: `${baseName(this.source.filename)}.handler ${what}` };
     }
     this.handlerFn?.dispose();
     this.handlerFn = handler;
     return { kind: "success", response: undefined };
   }
 
+  /** An init error for source text the sandbox does not compile (too long, or nested too deeply for QuickJS's parser). */
+  private refuseSource(code: string): CodeOutcome | null {
+    const file = baseName(this.source.filename);
+    if (code.length > SANDBOX_LIMITS.sourceChars) {
+      return { kind: "error", errorType: "Runtime.UserCodeSyntaxError", errorMessage: `${file} has more than ${SANDBOX_LIMITS.sourceChars} characters (a workbook limit)` };
+    }
+    const problem = nestingProblem(code, SANDBOX_LIMITS.maxNesting, file);
+    return problem ? { kind: "error", errorType: "Runtime.UserCodeSyntaxError", errorMessage: problem } : null;
+  }
+
   // ---- host functions (the only ones learner code can reach, via workbook:aws) ----
 
-  private installHost(): void {
-    const ctx = this.ctx;
+  private installHost(ctx: QuickJSContext): void {
     const host = ctx.newObject();
     const fns: Array<[string, QuickJSHandle]> = [
       ["call", ctx.newFunction("call", (s, o, a) => this.hostCall(s, o, a))],
       ["timer", ctx.newFunction("timer", (ms) => this.hostTimer(ms))],
       ["log", ctx.newFunction("log", (level, text) => this.hostLog(level, text))],
-      ["now", ctx.newFunction("now", () => ctx.newNumber(this.port.epochMs + this.segStart + this.cpuMs()))],
+      ["now", ctx.newFunction("now", () => {
+        this.chargeHostCall();
+        return ctx.newNumber(this.port.epochMs + this.segStart + this.cpuMs());
+      })],
+      ["compileCheck", ctx.newFunction("compileCheck", (text) => {
+        const problem = nestingProblem(ctx.typeof(text) === "string" ? ctx.getString(text) : "", SANDBOX_LIMITS.maxNesting, "this code");
+        return problem === null ? ctx.null : ctx.newString(problem);
+      })],
       ["register", ctx.newFunction("register", (fn) => {
         if (!this.invokeFn && fn) this.invokeFn = fn.dup();
       })],
@@ -337,10 +532,11 @@ class SandboxInstance implements CodeInstance {
   }
 
   private newDeferred(): QuickJSDeferredPromise | { error: QuickJSHandle } {
+    const ctx = this.context();
     if (this.pendingHostCalls >= SANDBOX_LIMITS.pendingHostCalls) {
-      return { error: this.ctx.newError({ name: "RangeError", message: `more than ${SANDBOX_LIMITS.pendingHostCalls} timers and service calls pending at once (a workbook sandbox limit)` }) };
+      return { error: ctx.newError({ name: "RangeError", message: `more than ${SANDBOX_LIMITS.pendingHostCalls} timers and service calls pending at once (a workbook sandbox limit)` }) };
     }
-    const deferred = this.ctx.newPromise();
+    const deferred = ctx.newPromise();
     this.deferreds.add(deferred);
     this.pendingHostCalls++;
     return deferred;
@@ -349,27 +545,32 @@ class SandboxInstance implements CodeInstance {
   private settleDeferred(deferred: QuickJSDeferredPromise, text: string | null): void {
     this.segment(() => {
       this.pendingHostCalls--;
+      this.deferreds.delete(deferred);
       if (!deferred.alive) return;
-      if (text === null) deferred.resolve();
-      else {
-        const value = this.ctx.newString(text);
-        deferred.resolve(value);
-        value.dispose();
+      try {
+        if (text === null) deferred.resolve();
+        else {
+          const value = this.context().newString(text);
+          deferred.resolve(value);
+          value.dispose();
+        }
+      } catch {
+        // Resolving was interrupted (deadline or memory): the end of the segment reports that.
       }
       deferred.dispose();
-      this.deferreds.delete(deferred);
     });
   }
 
   private hostCall(serviceH: QuickJSHandle, operationH: QuickJSHandle, argsH: QuickJSHandle) {
-    const service = this.ctx.typeof(serviceH) === "string" ? this.ctx.getString(serviceH) : "";
-    const operation = this.ctx.typeof(operationH) === "string" ? this.ctx.getString(operationH) : "";
+    const ctx = this.context();
+    const service = ctx.typeof(serviceH) === "string" ? ctx.getString(serviceH) : "";
+    const operation = ctx.typeof(operationH) === "string" ? ctx.getString(operationH) : "";
     if (!isHostService(service, operation)) {
-      return { error: this.ctx.newError({ name: "TypeError", message: `${service}.${operation} is not a workbook service operation` }) };
+      return { error: ctx.newError({ name: "TypeError", message: `${service}.${operation} is not a workbook service operation` }) };
     }
     let args: unknown[];
     try {
-      const parsed: unknown = JSON.parse(this.ctx.typeof(argsH) === "string" ? this.ctx.getString(argsH) : "[]");
+      const parsed: unknown = JSON.parse(ctx.typeof(argsH) === "string" ? ctx.getString(argsH) : "[]");
       args = Array.isArray(parsed) ? parsed : [];
     } catch {
       args = [];
@@ -381,7 +582,8 @@ class SandboxInstance implements CodeInstance {
   }
 
   private hostTimer(msH: QuickJSHandle) {
-    const raw = this.ctx.typeof(msH) === "number" ? this.ctx.getNumber(msH) : 0;
+    const ctx = this.context();
+    const raw = ctx.typeof(msH) === "number" ? ctx.getNumber(msH) : 0;
     const ms = Number.isFinite(raw) ? Math.max(0, raw) : 0;
     const deferred = this.newDeferred();
     if ("error" in deferred) return deferred;
@@ -389,7 +591,15 @@ class SandboxInstance implements CodeInstance {
     return deferred.handle;
   }
 
+  /** Charges the CPU of a host call the interpreter count does not see (limits.ts); past the deadline, the next poll stops. */
+  private chargeHostCall(): void {
+    this.ticks += SANDBOX_LIMITS.hostCallTicks;
+    if (!this.interrupt && this.segStart + this.cpuMs() > this.segDeadline) this.interrupt = "deadline";
+  }
+
   private hostLog(levelH: QuickJSHandle, textH: QuickJSHandle): void {
+    this.chargeHostCall();
+    if (this.interrupt) return;
     this.logLines++;
     if (this.logLines > SANDBOX_LIMITS.logLinesPerInvocation) {
       if (this.logLines === SANDBOX_LIMITS.logLinesPerInvocation + 1) {
@@ -397,38 +607,14 @@ class SandboxInstance implements CodeInstance {
       }
       return;
     }
-    const level = this.ctx.getString(levelH);
-    let text = this.ctx.typeof(textH) === "string" ? this.ctx.getString(textH) : "";
+    const ctx = this.context();
+    const level = ctx.typeof(levelH) === "string" ? ctx.getString(levelH) : "INFO";
+    let text = ctx.typeof(textH) === "string" ? ctx.getString(textH) : "";
     if (text.length > SANDBOX_LIMITS.logMessageChars) text = `${text.slice(0, SANDBOX_LIMITS.logMessageChars)}… [${text.length - SANDBOX_LIMITS.logMessageChars} more characters dropped]`;
     this.port.log(level === "WARN" || level === "ERROR" || level === "DEBUG" ? level : "INFO", text, this.cpuMs());
   }
 
   // ---- values ----
-
-  /** Builds a guest value from plain data without calling any guest function (learner code may replace JSON). */
-  private build(value: unknown): QuickJSHandle {
-    const ctx = this.ctx;
-    if (value === null || value === undefined) return ctx.null;
-    if (typeof value === "string") return ctx.newString(value);
-    if (typeof value === "number") return ctx.newNumber(value);
-    if (typeof value === "boolean") return value ? ctx.true : ctx.false;
-    if (Array.isArray(value)) {
-      const array = ctx.newArray();
-      value.forEach((item, i) => {
-        const h = this.build(item);
-        ctx.setProp(array, i, h);
-        h.dispose();
-      });
-      return array;
-    }
-    const object = ctx.newObject();
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      const h = this.build(item);
-      ctx.setProp(object, key, h);
-      h.dispose();
-    }
-    return object;
-  }
 
   private errorText(handle: QuickJSHandle): string {
     const outcome = this.describeHandle(handle);
@@ -437,7 +623,7 @@ class SandboxInstance implements CodeInstance {
 
   /** Describes a thrown guest value on the host side, reading only plain properties. */
   private describeHandle(handle: QuickJSHandle): CodeOutcome {
-    const ctx = this.ctx;
+    const ctx = this.context();
     const read = (key: string): string | null => {
       try {
         const h = ctx.getProp(handle, key);
@@ -472,10 +658,34 @@ export class SandboxFault extends Error {
   }
 }
 
-function parseOutcome(text: string): CodeOutcome {
-  const parsed = JSON.parse(text) as { kind: string; response?: string; errorType?: string; errorMessage?: string; trace?: string[] };
-  if (parsed.kind === "success") return { kind: "success", response: parsed.response };
-  return { kind: "error", errorType: String(parsed.errorType), errorMessage: String(parsed.errorMessage ?? ""), trace: parsed.trace ?? [] };
+/** The outcome JSON text the guest's invoke() resolves with (guest-source.ts); anything else is reported, not thrown. */
+function parseOutcome(text: string | null): CodeOutcome {
+  const parsed = parseJson(text) as { kind?: unknown; response?: unknown; errorType?: unknown; errorMessage?: unknown; trace?: unknown } | null;
+  if (!parsed || typeof parsed !== "object") {
+    return { kind: "error", errorType: "Runtime.ExitError", errorMessage: "The sandbox could not read the handler's result (built-in behaviour was changed)" };
+  }
+  if (parsed.kind === "success") return { kind: "success", response: typeof parsed.response === "string" ? parsed.response : undefined };
+  const trace = Array.isArray(parsed.trace) ? parsed.trace.filter((line): line is string => typeof line === "string") : [];
+  return { kind: "error", errorType: String(parsed.errorType ?? "Error"), errorMessage: String(parsed.errorMessage ?? ""), trace };
+}
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** A host exception that unwound through QuickJS's WebAssembly code: the host's stack overflow, or a trap or abort. */
+function isWasmLevel(error: unknown): boolean {
+  return error instanceof RangeError || error instanceof WebAssembly.RuntimeError;
+}
+
+function describeHostError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message.split("\n")[0]}`;
+  return String(error);
 }
 
 function baseName(filename: string): string {

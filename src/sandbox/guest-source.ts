@@ -3,10 +3,13 @@
  * the host functions from a temporary global (and deletes it), captures the built-ins it relies on, installs the
  * Node-like globals a handler expects (console, timers, a virtual-time Date, a seeded Math.random and
  * crypto.randomUUID), and exports the simulated services. Learner code that later tampers with built-ins can only
- * change its own behaviour: the helpers below keep their own references.
+ * change its own behaviour: the helpers below keep their own references, and what the host reads back (an
+ * invocation's outcome) is JSON text assembled from strings only, so no `toJSON`, setter or species hook of learner
+ * code can shape it.
  *
  * Host functions (see host-api.ts): call(service, operation, argsJson) -> Promise<replyJson>,
- * timer(ms) -> Promise<void>, log(level, text), now() -> epoch ms, register(invoke).
+ * timer(ms) -> Promise<void>, log(level, text), now() -> epoch ms, register(invoke),
+ * compileCheck(text) -> null | a sentence saying why the text is not compiled.
  */
 export const HOST_GLOBAL = "__workbookHost";
 
@@ -14,18 +17,20 @@ export const WORKBOOK_AWS_SOURCE = String.raw`
 const host = globalThis.${HOST_GLOBAL};
 delete globalThis.${HOST_GLOBAL};
 const hostCall = host.call, hostTimer = host.timer, hostLog = host.log, hostNow = host.now, hostRegister = host.register;
+const hostCompileCheck = host.compileCheck;
 const seed = host.seed;
 
-const apply = Reflect.apply;
+const apply = Reflect.apply, construct = Reflect.construct;
 const JSONstringify = JSON.stringify, JSONparse = JSON.parse;
-const StringCtor = String, ErrorCtor = Error, TypeErrorCtor = TypeError, RealDate = Date;
+const StringCtor = String, ErrorCtor = Error, TypeErrorCtor = TypeError, SyntaxErrorCtor = SyntaxError, RealDate = Date;
 const PromiseCtor = Promise, promiseThen = Promise.prototype.then, promiseResolve = Promise.resolve.bind(Promise);
-const ObjectDefineProperty = Object.defineProperty, ObjectFreeze = Object.freeze, ObjectKeys = Object.keys;
-const ArrayIsArray = Array.isArray, arrayJoin = Array.prototype.join, arrayPush = Array.prototype.push;
-const stringSlice = String.prototype.slice, stringSplit = String.prototype.split;
+const ObjectDefineProperty = Object.defineProperty, ObjectFreeze = Object.freeze, ObjectGetPrototypeOf = Object.getPrototypeOf;
+const arrayJoin = Array.prototype.join, arrayPush = Array.prototype.push;
+const stringSplit = String.prototype.split;
 const MathFloor = Math.floor;
-const MapCtor = Map, mapGet = Map.prototype.get, mapSet = Map.prototype.set, mapDelete = Map.prototype.delete, mapHas = Map.prototype.has;
+const MapCtor = Map, mapSet = Map.prototype.set, mapDelete = Map.prototype.delete, mapHas = Map.prototype.has;
 const then = (p, f, r) => apply(promiseThen, p, [f, r]);
+const quote = (text) => JSONstringify(typeof text === "string" ? text : "");
 
 // ---- describing values and errors without trusting them ----
 function safeString(value) {
@@ -35,27 +40,37 @@ function safeString(value) {
     if (typeof value === "object" || typeof value === "function") {
       if (value instanceof ErrorCtor) return StringCtor(value.name) + ": " + StringCtor(value.message);
       const text = JSONstringify(value);
-      return text === undefined ? StringCtor(value) : text;
+      return typeof text === "string" ? text : StringCtor(value);
     }
     return StringCtor(value);
   } catch (e) {
     return "[value that cannot be shown]";
   }
 }
-function describeError(error) {
+/** A thrown value as the JSON text of an error outcome: {"kind":"error","errorType","errorMessage","trace"}. */
+function errorOutcome(error) {
+  let type = "Error", message = "[a thrown value that cannot be described]", trace = "";
   try {
     if (error instanceof ErrorCtor) {
-      const stack = typeof error.stack === "string" ? apply(stringSplit, error.stack, ["\n"]) : [];
-      const trace = [StringCtor(error.name) + ": " + StringCtor(error.message)];
-      for (let i = 0; i < stack.length && i < 20; i++) if (stack[i]) apply(arrayPush, trace, [stack[i]]);
-      return { errorType: StringCtor(error.name), errorMessage: StringCtor(error.message), trace };
+      type = StringCtor(error.name);
+      message = StringCtor(error.message);
+      trace = quote(type + ": " + message);
+      const stack = error.stack;
+      if (typeof stack === "string") {
+        const lines = apply(stringSplit, stack, ["\n"]);
+        for (let i = 0; i < lines.length && i < 20; i++) if (lines[i]) trace += "," + quote(lines[i]);
+      }
+    } else {
+      // Not an Error object: the workbook reports its JavaScript type and its text.
+      type = error === null ? "null" : typeof error;
+      message = safeString(error);
     }
-    // Not an Error object: the workbook reports its JavaScript type and its text.
-    const type = error === null ? "null" : typeof error;
-    return { errorType: type, errorMessage: safeString(error), trace: [] };
   } catch (e) {
-    return { errorType: "Error", errorMessage: "[a thrown value that cannot be described]", trace: [] };
+    type = "Error";
+    message = "[a thrown value that cannot be described]";
+    trace = "";
   }
+  return '{"kind":"error","errorType":' + quote(type) + ',"errorMessage":' + quote(message) + ',"trace":[' + trace + "]}";
 }
 
 // ---- Node-like globals ----
@@ -78,7 +93,7 @@ function VirtualDate(...args) {
   return Reflect.construct(RealDate, args, new.target);
 }
 VirtualDate.prototype = RealDate.prototype;
-VirtualDate.now = () => hostNow();
+VirtualDate.now = () => MathFloor(hostNow());
 VirtualDate.parse = RealDate.parse;
 VirtualDate.UTC = RealDate.UTC;
 ObjectDefineProperty(RealDate.prototype, "constructor", { value: VirtualDate, writable: true, configurable: true });
@@ -104,21 +119,58 @@ globalThis.crypto = {
   getRandomValues: (array) => { for (let i = 0; i < array.length; i++) array[i] = MathFloor(random() * 256); return array; },
 };
 
-// Timers: host timers in virtual time; delays below 1 ms become 1 ms, as in Node.
+// Code compiled at run time (eval, new Function and its async and generator kinds) is checked like the handler file:
+// the host refuses text nested too deeply for QuickJS's parser. eval becomes an indirect (global) eval.
+const refuseUncompilable = (text) => {
+  const problem = hostCompileCheck(text);
+  if (problem !== null) throw new SyntaxErrorCtor(problem);
+};
+const realEval = globalThis.eval;
+const guardedEval = (x) => { if (typeof x === "string") refuseUncompilable(x); return realEval(x); };
+ObjectDefineProperty(guardedEval, "name", { value: "eval", configurable: true });
+ObjectDefineProperty(globalThis, "eval", { value: guardedEval, writable: true, configurable: true });
+const guardConstructor = (Real) => {
+  const Guarded = function (...args) {
+    const texts = [];
+    let all = "";
+    for (let i = 0; i < args.length; i++) {
+      const text = StringCtor(args[i]);
+      ObjectDefineProperty(texts, i, { value: text, writable: true, enumerable: true, configurable: true });
+      all += text + "\n";
+    }
+    refuseUncompilable(all);
+    return construct(Real, texts, new.target === undefined ? Real : new.target);
+  };
+  ObjectDefineProperty(Guarded, "name", { value: Real.name, configurable: true });
+  Guarded.prototype = Real.prototype;
+  ObjectDefineProperty(Real.prototype, "constructor", { value: Guarded, writable: true, configurable: true });
+  return Guarded;
+};
+ObjectDefineProperty(globalThis, "Function", { value: guardConstructor(Function), writable: true, configurable: true });
+guardConstructor(ObjectGetPrototypeOf(async function () {}).constructor);
+guardConstructor(ObjectGetPrototypeOf(function* () {}).constructor);
+guardConstructor(ObjectGetPrototypeOf(async function* () {}).constructor);
+
+// Timers: host timers in virtual time; delays below 1 ms become 1 ms, as in Node. The pending ones live in a Map;
+// the callback that fires one holds only its id, so that no closure refers to itself (QuickJS frees such cycles only
+// when its cycle collector runs, and until then they would count as memory in use).
 const timers = new MapCtor();
 let nextTimerId = 1;
+const mapGet = Map.prototype.get;
+const arm = (id, delay) => then(hostTimer(delay), () => fire(id));
+function fire(id) {
+  const timer = apply(mapGet, timers, [id]);
+  if (timer === undefined) return;
+  if (!timer.repeat) apply(mapDelete, timers, [id]);
+  try { apply(timer.callback, undefined, timer.args); } catch (e) { hostLog("ERROR", "Uncaught exception in a timer callback: " + safeString(e)); }
+  if (timer.repeat && apply(mapHas, timers, [id])) arm(id, timer.delay);
+}
 function schedule(callback, ms, args, repeat) {
   if (typeof callback !== "function") throw new TypeErrorCtor("The \"callback\" argument must be of type function");
   const id = nextTimerId++;
   const delay = ms >= 1 ? +ms : 1;
-  apply(mapSet, timers, [id, true]);
-  const fire = () => {
-    if (!apply(mapHas, timers, [id])) return;
-    if (!repeat) apply(mapDelete, timers, [id]);
-    try { apply(callback, undefined, args); } catch (e) { hostLog("ERROR", "Uncaught exception in a timer callback: " + safeString(describeError(e).trace[0] || e)); }
-    if (repeat && apply(mapHas, timers, [id])) then(hostTimer(delay), fire);
-  };
-  then(hostTimer(delay), fire);
+  apply(mapSet, timers, [id, { callback, args, delay, repeat }]);
+  arm(id, delay);
   return id;
 }
 globalThis.setTimeout = (callback, ms, ...args) => schedule(callback, ms, args, false);
@@ -135,7 +187,7 @@ function request(service, operation, args) {
   } catch (e) {
     return PromiseCtor.reject(new TypeErrorCtor(service + "." + operation + ": arguments must be JSON data (" + safeString(e && e.message) + ")"));
   }
-  return then(hostCall(service, operation, text === undefined ? "[]" : text), (replyText) => {
+  return then(hostCall(service, operation, typeof text === "string" ? text : "[]"), (replyText) => {
     const reply = JSONparse(replyText);
     if (reply.ok) return reply.value;
     const error = new ErrorCtor(reply.error.message);
@@ -179,7 +231,10 @@ export const downstream = ObjectFreeze({
 export const sleep = (ms) => hostTimer(ms >= 0 ? +ms : 0);
 
 // ---- what the host calls: run one invocation of the learner's handler ----
-function invoke(handler, eventText, contextData) {
+// Returns a promise of the outcome's JSON text. The promise is this module's own, settled only by the callbacks
+// below: a learner's species constructor or replaced then() can intercept derived promises, never this one.
+function invoke(handler, eventText, contextText) {
+  const contextData = JSONparse(contextText);
   const deadline = contextData.deadlineEpochMs;
   const context = {
     awsRequestId: contextData.awsRequestId,
@@ -198,18 +253,24 @@ function invoke(handler, eventText, contextData) {
     try {
       text = JSONstringify(value);
     } catch (e) {
-      return JSONstringify({ kind: "error", errorType: "Runtime.MarshalError", errorMessage: "Unable to stringify response body: " + safeString(e && e.message), trace: [] });
+      return '{"kind":"error","errorType":"Runtime.MarshalError","errorMessage":' + quote("Unable to stringify response body: " + safeString(e && e.message)) + ',"trace":[]}';
     }
-    return text === undefined ? '{"kind":"success"}' : '{"kind":"success","response":' + JSONstringify(text) + "}";
+    return typeof text === "string" ? '{"kind":"success","response":' + quote(text) + "}" : '{"kind":"success"}';
   };
-  const fail = (error) => { const d = describeError(error); d.kind = "error"; return JSONstringify(d); };
-  let result;
-  try {
-    result = handler(event, context);
-  } catch (e) {
-    return promiseResolve(fail(e));
-  }
-  return then(promiseResolve(result), settle, fail);
+  return new PromiseCtor((resolve) => {
+    let result;
+    try {
+      result = handler(event, context);
+    } catch (e) {
+      resolve(errorOutcome(e));
+      return;
+    }
+    try {
+      then(promiseResolve(result), (value) => resolve(settle(value)), (error) => resolve(errorOutcome(error)));
+    } catch (e) {
+      resolve(errorOutcome(e));
+    }
+  });
 }
 hostRegister(invoke);
 `;

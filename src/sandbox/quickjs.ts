@@ -16,3 +16,20 @@ export function loadQuickJS(): Promise<QuickJSWASMModule> {
 export function discardQuickJS(): void {
   loading = null;
 }
+
+/**
+ * Modules whose WebAssembly state can no longer be trusted: a host exception (the host engine's own stack overflow,
+ * an abort) unwound through QuickJS's C code mid-operation. Nothing may call into them again — not even to free a
+ * runtime, which would abort on the half-built objects — so their runtimes are left to the garbage collector with
+ * the module itself, and the next `loadQuickJS` starts a fresh one.
+ */
+const broken = new WeakSet<WebAssembly.Memory>();
+
+export function markBroken(quickjs: QuickJSWASMModule): void {
+  broken.add(quickjs.getWasmMemory());
+  discardQuickJS();
+}
+
+export function isBroken(quickjs: QuickJSWASMModule): boolean {
+  return broken.has(quickjs.getWasmMemory());
+}
