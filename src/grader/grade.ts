@@ -3,6 +3,7 @@
  * checks read the trace and the services' state. Learner mistakes are data in the report, never exceptions.
  */
 import type { QuickJSWASMModule } from "quickjs-emscripten-core";
+import { ModelSettingsSchema } from "../runtime/config.ts";
 import { Simulation, type SyncResult } from "../runtime/simulation.ts";
 import { describeSimplifications } from "../runtime/simplifications.ts";
 import type { InvocationRecord } from "../runtime/trace.ts";
@@ -73,7 +74,7 @@ export async function gradeExercise(
     }
     scenarios.push({ name: scenario.name, description: scenario.description, hidden: scenario.hidden, passed: scenarioPassed, seed: scenario.seed });
   }
-  const model = new Simulation({ model: def.model }).model;
+  const model = ModelSettingsSchema.parse(def.model);
   return {
     usable: true,
     report: {
