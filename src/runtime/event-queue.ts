@@ -1,6 +1,10 @@
 /**
  * The simulator's agenda: a binary min-heap ordered by (time, insertion order). Events scheduled for the same
  * virtual instant run in the order they were scheduled, which keeps every run reproducible.
+ *
+ * The heap is kept as three parallel arrays (times, insertion numbers, callbacks) rather than one object per event:
+ * scheduling allocates nothing but the callback. Insertion numbers are unique, so (time, number) is a total order and
+ * the order events come out in does not depend on how the heap is laid out.
  */
 export interface ScheduledEvent {
   time: number;
@@ -9,15 +13,24 @@ export interface ScheduledEvent {
 }
 
 export class EventQueue {
-  private heap: ScheduledEvent[] = [];
+  private times: number[] = [];
+  private seqs: number[] = [];
+  private runs: Array<() => void> = [];
   private counter = 0;
+  /** The time of the event `take` removed last. */
+  takenTime = 0;
 
   get size(): number {
-    return this.heap.length;
+    return this.times.length;
   }
 
   push(time: number, run: () => void): ScheduledEvent {
     return this.pushWithSeq(time, this.counter++, run);
+  }
+
+  /** `push` without the description of the event (the simulator's hot path: nothing allocated). */
+  schedule(time: number, run: () => void): void {
+    this.scheduleWithSeq(time, this.counter++, run);
   }
 
   /**
@@ -30,50 +43,82 @@ export class EventQueue {
 
   /** Schedules an event with a number from `reserveSeq` (not one already used by a pending event). */
   pushWithSeq(time: number, seq: number, run: () => void): ScheduledEvent {
-    const event: ScheduledEvent = { time, seq, run };
-    const heap = this.heap;
-    heap.push(event);
-    let i = heap.length - 1;
+    this.scheduleWithSeq(time, seq, run);
+    return { time, seq, run };
+  }
+
+  /** `pushWithSeq` without the description of the event. */
+  scheduleWithSeq(time: number, seq: number, run: () => void): void {
+    const times = this.times;
+    const seqs = this.seqs;
+    const runs = this.runs;
+    let i = times.length;
+    times.push(time);
+    seqs.push(seq);
+    runs.push(run);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = heap[parent]!;
-      if (p.time < time || (p.time === time && p.seq < seq)) break;
-      heap[i] = p;
+      const pt = times[parent]!;
+      if (pt < time || (pt === time && seqs[parent]! < seq)) break;
+      times[i] = pt;
+      seqs[i] = seqs[parent]!;
+      runs[i] = runs[parent]!;
       i = parent;
     }
-    heap[i] = event;
-    return event;
+    times[i] = time;
+    seqs[i] = seq;
+    runs[i] = run;
   }
 
   peekTime(): number {
-    return this.heap.length > 0 ? this.heap[0]!.time : Infinity;
+    return this.times.length > 0 ? this.times[0]! : Infinity;
   }
 
   pop(): ScheduledEvent | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (top === undefined || last === undefined || heap.length === 0) return top;
+    if (this.times.length === 0) return undefined;
+    const seq = this.seqs[0]!;
+    const run = this.take();
+    return { time: this.takenTime, seq, run };
+  }
+
+  /** Removes the next event (the queue must not be empty) and returns its callback; its time is then `takenTime`. */
+  take(): () => void {
+    const times = this.times;
+    const seqs = this.seqs;
+    const runs = this.runs;
+    const topRun = runs[0]!;
+    this.takenTime = times[0]!;
+    const lastTime = times.pop()!;
+    const lastSeq = seqs.pop()!;
+    const lastRun = runs.pop()!;
+    const n = times.length;
+    if (n === 0) return topRun;
     let i = 0;
-    const n = heap.length;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
-      const r = l + 1;
       let c = l;
-      let child = heap[l]!;
+      let ct = times[l]!;
+      let cs = seqs[l]!;
+      const r = l + 1;
       if (r < n) {
-        const right = heap[r]!;
-        if (right.time < child.time || (right.time === child.time && right.seq < child.seq)) {
+        const rt = times[r]!;
+        const rs = seqs[r]!;
+        if (rt < ct || (rt === ct && rs < cs)) {
           c = r;
-          child = right;
+          ct = rt;
+          cs = rs;
         }
       }
-      if (last.time < child.time || (last.time === child.time && last.seq < child.seq)) break;
-      heap[i] = child;
+      if (lastTime < ct || (lastTime === ct && lastSeq < cs)) break;
+      times[i] = ct;
+      seqs[i] = cs;
+      runs[i] = runs[c]!;
       i = c;
     }
-    heap[i] = last;
-    return top;
+    times[i] = lastTime;
+    seqs[i] = lastSeq;
+    runs[i] = lastRun;
+    return topRun;
   }
 }

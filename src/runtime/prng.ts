@@ -59,9 +59,14 @@ export class Prng {
     const b = this.nextUint32();
     const c = this.nextUint32();
     const d = this.nextUint32();
-    const h4 = (n: number) => HEX[(n >>> 8) & 255]! + HEX[n & 255]!;
+    const H = HEX;
     // Version nibble 4, variant bits 10xx: the format of a v4 UUID.
-    return `${h4(a >>> 16)}${h4(a)}-${h4(b >>> 16)}-4${NIB[(b >>> 8) & 15]}${HEX[b & 255]}-${NIB[((c >>> 28) & 3) | 8]}${NIB[(c >>> 24) & 15]}${HEX[(c >>> 16) & 255]}-${h4(c)}${h4(d >>> 16)}${h4(d)}`;
+    return (
+      H[a >>> 24]! + H[(a >>> 16) & 255]! + H[(a >>> 8) & 255]! + H[a & 255]! + "-" +
+      H[b >>> 24]! + H[(b >>> 16) & 255]! + "-4" + NIB[(b >>> 8) & 15]! + H[b & 255]! + "-" +
+      NIB[((c >>> 28) & 3) | 8]! + NIB[(c >>> 24) & 15]! + H[(c >>> 16) & 255]! + "-" +
+      H[(c >>> 8) & 255]! + H[c & 255]! + H[d >>> 24]! + H[(d >>> 16) & 255]! + H[(d >>> 8) & 255]! + H[d & 255]!
+    );
   }
 }
 

@@ -111,7 +111,10 @@ interface Running {
   initFailed: boolean;
   /** The START line was written (once per invocation, even when INIT fails before the handler runs, §8). */
   startLogged: boolean;
-  onFinish: (record: InvocationRecord, outcome: CodeOutcome | { kind: "timeout" }) => void;
+  /** A sync invocation's caller (undefined when nobody listens, or for async). */
+  onResult: ((result: SyncResult) => void) | undefined;
+  /** An async invocation's event (null for sync): its retries are decided when it ends. */
+  asyncEvent: AsyncEvent | null;
 }
 
 interface AsyncEvent {
@@ -133,6 +136,7 @@ interface FunctionState {
   inUse: number;
   asyncQueue: AsyncEvent[];
   arn: string;
+  logGroupName: string;
 }
 
 const NO_SERVICES: ServiceDispatcher = {
@@ -167,6 +171,8 @@ export class Simulation {
   private clock = 0;
   private readonly prng: Prng;
   private readonly functions = new Map<string, FunctionState>();
+  /** The Map's values in its iteration order, for the admission sums on the hot path (no iterator per request). */
+  private readonly functionList: FunctionState[] = [];
   private readonly services: ServiceDispatcher;
   private readonly recordLogs: boolean;
   private readonly recordTrace: boolean;
@@ -193,7 +199,7 @@ export class Simulation {
   /** Creates (or replaces the code and configuration of) a function. */
   deploy(config: FunctionConfigInput, code: FunctionCode): FunctionConfig {
     const parsed = FunctionConfigSchema.parse(config);
-    this.functions.set(parsed.name, {
+    const state: FunctionState = {
       config: parsed,
       code,
       environments: [],
@@ -201,7 +207,13 @@ export class Simulation {
       inUse: 0,
       asyncQueue: [],
       arn: `arn:aws:lambda:us-east-1:123456789012:function:${parsed.name}`,
-    });
+      logGroupName: `/aws/lambda/${parsed.name}`,
+    };
+    const previous = this.functions.get(parsed.name);
+    // Map.set keeps a replaced key where it was: so does the list.
+    if (previous) this.functionList[this.functionList.indexOf(previous)] = state;
+    else this.functionList.push(state);
+    this.functions.set(parsed.name, state);
     return parsed;
   }
 
@@ -216,7 +228,7 @@ export class Simulation {
 
   /** Schedules `fn` at virtual time `at` (scenario steps use this). */
   at(time: number, run: () => void): void {
-    this.queue.push(Math.max(time, this.clock), run);
+    this.queue.schedule(Math.max(time, this.clock), run);
   }
 
   /** Invokes a function: "sync" (RequestResponse) or "async" (Event). The event is any JSON value. */
@@ -251,11 +263,13 @@ export class Simulation {
     const until = options.until ?? Infinity;
     const maxEvents = options.maxEvents ?? Infinity;
     let count = 0;
+    // `this.queue` is read again for every event: shutdown() (from an event) replaces it.
     while (this.queue.size > 0 && count < maxEvents) {
-      if (this.queue.peekTime() > until) break;
-      const event = this.queue.pop()!;
-      this.clock = event.time;
-      event.run();
+      const queue = this.queue;
+      if (queue.peekTime() > until) break;
+      const run = queue.take();
+      this.clock = queue.takenTime;
+      run();
       count++;
     }
     if (until !== Infinity && this.clock < until && this.queue.peekTime() > until) this.clock = until;
@@ -294,10 +308,7 @@ export class Simulation {
       });
       return;
     }
-    this.start(fn, { requestId, eventId, mode: "sync", attempt: 1, delivery: 1, payload, previousAttempt: null }, (record, outcome) => {
-      if (!onResult) return;
-      onResult(syncResultOf(record, outcome, this.model, fn.config));
-    });
+    this.start(fn, requestId, eventId, "sync", 1, 1, payload, null, onResult, null);
   }
 
   // ---- asynchronous invocation (§6) ----
@@ -369,19 +380,7 @@ export class Simulation {
         continue;
       }
       fn.asyncQueue.shift();
-      this.start(
-        fn,
-        {
-          requestId: event.requestId,
-          eventId: event.eventId,
-          mode: "async",
-          attempt: event.attempt,
-          delivery: event.delivery,
-          payload: event.payload,
-          previousAttempt: event.previousAttempt,
-        },
-        (record) => this.afterAsync(fn, event, record),
-      );
+      this.start(fn, event.requestId, event.eventId, "async", event.attempt, event.delivery, event.payload, event.previousAttempt, undefined, event);
     }
   }
 
@@ -433,13 +432,18 @@ export class Simulation {
 
   private reservedTotal(): number {
     let sum = 0;
-    for (const f of this.functions.values()) sum += f.config.reservedConcurrency ?? 0;
+    const list = this.functionList;
+    for (let i = 0; i < list.length; i++) sum += list[i]!.config.reservedConcurrency ?? 0;
     return sum;
   }
 
   private reservedInUse(): number {
     let sum = 0;
-    for (const f of this.functions.values()) if (f.config.reservedConcurrency !== null) sum += f.inUse;
+    const list = this.functionList;
+    for (let i = 0; i < list.length; i++) {
+      const f = list[i]!;
+      if (f.config.reservedConcurrency !== null) sum += f.inUse;
+    }
     return sum;
   }
 
@@ -447,33 +451,30 @@ export class Simulation {
 
   private start(
     fn: FunctionState,
-    req: {
-      requestId: string;
-      eventId: string;
-      mode: "sync" | "async";
-      attempt: number;
-      delivery: number;
-      payload: JsonText;
-      previousAttempt: number | null;
-    },
-    onDone: (record: InvocationRecord, outcome: CodeOutcome | { kind: "timeout" }) => void,
+    requestId: string,
+    eventId: string,
+    mode: "sync" | "async",
+    attempt: number,
+    delivery: number,
+    payload: JsonText,
+    previousAttempt: number | null,
+    onResult: ((result: SyncResult) => void) | undefined,
+    asyncEvent: AsyncEvent | null,
   ): void {
     const env = this.takeEnvironment(fn);
-    const record = this.bareRecord(fn, req.requestId, req.mode, req.eventId, req.attempt, req.delivery, "success", req.previousAttempt, req.payload);
+    const record = this.bareRecord(fn, requestId, mode, eventId, attempt, delivery, "success", previousAttempt, payload);
     record.envId = env.id;
     record.startedAt = this.clock;
     const running: Running = {
       record,
       env,
-      payload: req.payload,
+      payload,
       deadline: Infinity,
       finished: false,
       initFailed: false,
       startLogged: false,
-      onFinish: (r, o) => {
-        this.totals.invocations++;
-        onDone(r, o);
-      },
+      onResult,
+      asyncEvent,
     };
     env.current = running;
     fn.inUse++;
@@ -513,7 +514,7 @@ export class Simulation {
     const generation = env.generation;
     const initStart = this.clock;
     let settled = false;
-    this.queue.push(deadline, () => {
+    this.queue.schedule(deadline, () => {
       if (settled || env.generation !== generation) return;
       settled = true;
       env.instance?.abort();
@@ -528,7 +529,7 @@ export class Simulation {
         this.finish(running, { kind: "timeout" });
       }
     });
-    this.queue.push(this.clock + this.model.initPlatformMs, () => {
+    this.queue.schedule(this.clock + this.model.initPlatformMs, () => {
       if (settled || env.generation !== generation) return;
       const instance = env.fn.code.createInstance(env.port);
       env.instance = instance;
@@ -573,7 +574,7 @@ export class Simulation {
         functionVersion: "$LATEST",
         memoryLimitInMB: fn.config.memoryMB,
         invokedFunctionArn: fn.arn,
-        logGroupName: `/aws/lambda/${fn.config.name}`,
+        logGroupName: fn.logGroupName,
         logStreamName: env.logStream,
         deadlineMs: running.deadline,
       },
@@ -591,7 +592,7 @@ export class Simulation {
     const seq = timeout.seq;
     timeout.armedSeq = seq;
     timeout.armedTime = timeout.time;
-    this.queue.pushWithSeq(timeout.time, seq, () => this.timeoutDue(env, seq));
+    this.queue.scheduleWithSeq(timeout.time, seq, () => this.timeoutDue(env, seq));
   }
 
   /** A timeout event: ends the invocation as a timeout if it is still running (§4), or arms a later one. */
@@ -683,7 +684,9 @@ export class Simulation {
     if (env.retireWhenDone) this.destroy(env);
     else this.park(env);
     this.sampleMetrics();
-    running.onFinish(record, outcome);
+    this.totals.invocations++;
+    if (running.asyncEvent !== null) this.afterAsync(fn, running.asyncEvent, record);
+    else if (running.onResult) running.onResult(syncResultOf(record, outcome, this.model, config));
     this.pumpAsync(fn);
   }
 
@@ -741,7 +744,7 @@ export class Simulation {
     this.liveEnvironments++;
     const lifetime = this.model.maxLifetimeMs;
     if (lifetime !== null) {
-      this.queue.push(this.clock + lifetime, () => {
+      this.queue.schedule(this.clock + lifetime, () => {
         if (env.state === "dead") return;
         if (env.state === "idle") this.destroy(env);
         else env.retireWhenDone = true;
@@ -764,8 +767,11 @@ export class Simulation {
       if (m.createdAt < env.createdAt || (m.createdAt === env.createdAt && m.num > env.num)) lo = mid + 1;
       else hi = mid;
     }
-    if (lo === idle.length) idle.push(env);
-    else idle.splice(lo, 0, env);
+    // An insertion by hand: the list is short, and splice costs more than moving a few entries.
+    let k = idle.length;
+    idle.push(env);
+    for (; k > lo; k--) idle[k] = idle[k - 1]!;
+    idle[lo] = env;
     const expiry = env.expiry;
     const ticket = this.queue.reserveSeq();
     if (expiry.endedAt !== env.lastEndedAt) {
@@ -783,7 +789,7 @@ export class Simulation {
     if (expiry.pending || expiry.tickets.length === 0 || expiry.endedAt !== env.lastEndedAt) return;
     expiry.pending = true;
     expiry.pendingEndedAt = expiry.endedAt;
-    this.queue.pushWithSeq(expiry.endedAt + this.model.idleExpiryMs, expiry.tickets[0]!, expiry.run);
+    this.queue.scheduleWithSeq(expiry.endedAt + this.model.idleExpiryMs, expiry.tickets[0]!, expiry.run);
   }
 
   /** An idle-expiry event: recycles the environment if it has stayed idle since the invocation that parked it (§1). */
@@ -794,7 +800,7 @@ export class Simulation {
       // The tickets left could expire nothing, but one event per park would still have moved the clock there.
       const tickets = expiry.tickets;
       if (tickets.length > 0 && expiry.pendingEndedAt !== expiry.endedAt) {
-        this.queue.pushWithSeq(expiry.endedAt + this.model.idleExpiryMs, tickets[tickets.length - 1]!, () => {});
+        this.queue.scheduleWithSeq(expiry.endedAt + this.model.idleExpiryMs, tickets[tickets.length - 1]!, () => {});
       }
       tickets.length = 0;
       return;
@@ -811,6 +817,8 @@ export class Simulation {
 
   private thaw(env: Environment): void {
     const due = env.frozen;
+    // Nothing came due while frozen (the usual case): keep the empty list rather than allocate a new one.
+    if (due.length === 0) return;
     env.frozen = [];
     for (const run of due) run();
   }
@@ -844,7 +852,7 @@ export class Simulation {
 
   private deferFor(env: Environment, delayMs: number, run: () => void): void {
     const generation = env.generation;
-    this.queue.push(this.clock + Math.max(0, delayMs), () => {
+    this.queue.schedule(this.clock + Math.max(0, delayMs), () => {
       if (env.generation !== generation || env.state === "dead") return;
       if (env.state === "idle") env.frozen.push(run);
       else run();
@@ -870,10 +878,10 @@ export class Simulation {
       attempt: rec?.attempt ?? 0,
     };
     // The service sees the request (and applies its effect) at reply time even if the caller is frozen by then.
-    this.queue.push(call.time, () => {
+    this.queue.schedule(call.time, () => {
       const reply = this.services.dispatch(service, operation, args, call);
       if (!Number.isFinite(reply.latencyMs)) return;
-      this.queue.push(this.clock + Math.max(0, reply.latencyMs), () => {
+      this.queue.schedule(this.clock + Math.max(0, reply.latencyMs), () => {
         const result = reply.complete();
         this.deferFor(env, 0, () => onReply(result));
       });

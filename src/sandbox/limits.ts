@@ -28,6 +28,11 @@ export const SANDBOX_LIMITS = {
   /** Also check memory after this many runs of learner code that used no interrupt tick (timer and reply callbacks). */
   memoryCheckEverySegments: 16,
   /**
+   * The end of an invocation is checked at least every this many ends; in between, an end is checked only after a
+   * tick of CPU work or when QuickJS's count of live allocations changed since the last check (environment.ts).
+   */
+  memoryCheckEveryEnds: 8,
+  /**
    * WebAssembly memory one run of learner code may add to the shared QuickJS module, as a multiple of its hard heap
    * limit (at least `wasmGrowthMinBytes`). QuickJS's own limit counts allocations, not bytes, in the WebAssembly
    * build, so big allocations are stopped here: the growth is refused and the environment runs out of memory.
