@@ -110,10 +110,12 @@ function simulatorCoreRun(invocations: number): { seconds: number; environments:
     results++;
     if (r.statusCode !== 200 || r.functionError !== null) failures++;
   };
-  const event = { n: 1 };
+  // An arrival process, as a workload runs one: each arrival is its own event and hands over a payload serialised once.
+  const payload = JSON.stringify({ n: 1 });
+  const options = { onResult };
   let issued = 0;
   const arrive = () => {
-    sim.invoke("core", "sync", event, { onResult });
+    sim.arrive("core", "sync", payload, options);
     if (++issued < invocations) sim.at(sim.now + 1, arrive);
   };
   sim.at(0, arrive);

@@ -234,10 +234,17 @@ export class Simulation {
   /** Invokes a function: "sync" (RequestResponse) or "async" (Event). The event is any JSON value. */
   invoke(name: string, mode: "sync" | "async", event: unknown, options: InvokeOptions = {}): void {
     const payload = JSON.stringify(event ?? null);
-    this.at(options.at ?? this.clock, () => {
-      if (mode === "sync") this.arriveSync(name, payload, options.onResult);
-      else this.acceptAsync(name, payload, options.deliveries ?? 1, options.duplicateDelayMs ?? 0);
-    });
+    this.at(options.at ?? this.clock, () => this.arrive(name, mode, payload, options));
+  }
+
+  /**
+   * A request arrives now, inside the event that is running (an arrival process's own event), with its payload
+   * already serialised: no queue hop and no JSON.stringify per request. `invoke()` queues the request instead, so
+   * that it runs after the events already due at its instant; `options.at` is ignored here.
+   */
+  arrive(name: string, mode: "sync" | "async", payload: JsonText, options: InvokeOptions = {}): void {
+    if (mode === "sync") this.arriveSync(name, payload, options.onResult);
+    else this.acceptAsync(name, payload, options.deliveries ?? 1, options.duplicateDelayMs ?? 0);
   }
 
   /**
