@@ -290,9 +290,8 @@ export class Simulation {
     this.totals.requests++;
     const requestId = this.prng.uuid();
     const eventId = `req-${++this.eventCounter}`;
-    // A UTF-16 unit is at most 3 UTF-8 bytes, so short payloads need no counting (a hot path).
-    const size = payload.length * 3 <= LAMBDA_FACTS.syncRequestLimitBytes ? 0 : utf8Length(payload);
-    if (size > LAMBDA_FACTS.syncRequestLimitBytes) {
+    const size = sizeOver(payload, LAMBDA_FACTS.syncRequestLimitBytes);
+    if (size > 0) {
       const record = this.bareRecord(fn, requestId, "sync", eventId, 1, 1, "rejected", null, payload);
       record.reason = `the ${size.toLocaleString("en-US")}-byte request is larger than the 6 MB (6,291,456-byte) limit of a synchronous invoke`;
       record.error = { errorType: "RequestTooLargeException", errorMessage: "Request must be smaller than 6291456 bytes for the InvokeFunction operation" };
@@ -323,8 +322,8 @@ export class Simulation {
   private acceptAsync(name: string, payload: JsonText, deliveries: number, duplicateDelayMs: number): void {
     const fn = this.fn(name);
     const eventId = `evt-${++this.eventCounter}`;
-    const size = payload.length * 3 <= LAMBDA_FACTS.asyncRequestLimitBytes ? 0 : utf8Length(payload);
-    if (size > LAMBDA_FACTS.asyncRequestLimitBytes) {
+    const size = sizeOver(payload, LAMBDA_FACTS.asyncRequestLimitBytes);
+    if (size > 0) {
       this.totals.requests++;
       const record = this.bareRecord(fn, this.prng.uuid(), "async", eventId, 1, 1, "rejected", null, payload);
       record.reason = `the ${size.toLocaleString("en-US")}-byte event is larger than the 1 MB (1,048,576-byte) limit of an asynchronous invoke`;
@@ -651,8 +650,7 @@ export class Simulation {
       this.logPlatform(env, id, "Runtime.ExitError");
     } else {
       record.response = outcome.response;
-      const size = outcome.response === undefined ? 0 : utf8Length(outcome.response);
-      if (running.record.mode === "sync" && size > LAMBDA_FACTS.syncResponseLimitBytes) {
+      if (running.record.mode === "sync" && outcome.response !== undefined && sizeOver(outcome.response, LAMBDA_FACTS.syncResponseLimitBytes) > 0) {
         record.outcome = "error";
         record.failedIn = "invoke";
         record.response = undefined;
@@ -998,6 +996,16 @@ function syncResultOf(
   const trace = outcome.kind === "error" ? outcome.trace ?? [] : undefined;
   const body = trace ? { errorType: error.errorType, errorMessage: error.errorMessage, trace } : { errorType: error.errorType, errorMessage: error.errorMessage };
   return { statusCode: 200, functionError: "Unhandled", payload: JSON.stringify(body), record };
+}
+
+/**
+ * The UTF-8 size of `text` if it exceeds `limit`, else 0. A UTF-16 unit is at most 3 UTF-8 bytes, so text shorter
+ * than a third of the limit needs no counting (every invocation passes here).
+ */
+function sizeOver(text: string, limit: number): number {
+  if (text.length * 3 <= limit) return 0;
+  const bytes = utf8Length(text);
+  return bytes > limit ? bytes : 0;
 }
 
 export function utf8Length(text: string): number {
