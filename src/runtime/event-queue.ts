@@ -6,12 +6,6 @@
  * scheduling allocates nothing but the callback. Insertion numbers are unique, so (time, number) is a total order and
  * the order events come out in does not depend on how the heap is laid out.
  */
-export interface ScheduledEvent {
-  time: number;
-  seq: number;
-  run: () => void;
-}
-
 export class EventQueue {
   private times: number[] = [];
   private seqs: number[] = [];
@@ -24,30 +18,20 @@ export class EventQueue {
     return this.times.length;
   }
 
-  push(time: number, run: () => void): ScheduledEvent {
-    return this.pushWithSeq(time, this.counter++, run);
-  }
-
-  /** `push` without the description of the event (the simulator's hot path: nothing allocated). */
+  /** Schedules `run` at `time`, after every event already scheduled for that time. */
   schedule(time: number, run: () => void): void {
     this.scheduleWithSeq(time, this.counter++, run);
   }
 
   /**
    * Takes the next insertion number without scheduling anything, for an event that may be scheduled later with
-   * `pushWithSeq`: it then runs exactly where an event pushed now would have run.
+   * `scheduleWithSeq`: it then runs exactly where an event scheduled now would have run.
    */
   reserveSeq(): number {
     return this.counter++;
   }
 
   /** Schedules an event with a number from `reserveSeq` (not one already used by a pending event). */
-  pushWithSeq(time: number, seq: number, run: () => void): ScheduledEvent {
-    this.scheduleWithSeq(time, seq, run);
-    return { time, seq, run };
-  }
-
-  /** `pushWithSeq` without the description of the event. */
   scheduleWithSeq(time: number, seq: number, run: () => void): void {
     const times = this.times;
     const seqs = this.seqs;
@@ -72,13 +56,6 @@ export class EventQueue {
 
   peekTime(): number {
     return this.times.length > 0 ? this.times[0]! : Infinity;
-  }
-
-  pop(): ScheduledEvent | undefined {
-    if (this.times.length === 0) return undefined;
-    const seq = this.seqs[0]!;
-    const run = this.take();
-    return { time: this.takenTime, seq, run };
   }
 
   /** Removes the next event (the queue must not be empty) and returns its callback; its time is then `takenTime`. */

@@ -691,7 +691,7 @@ export class Simulation {
     this.sampleMetrics();
     this.totals.invocations++;
     if (running.asyncEvent !== null) this.afterAsync(fn, running.asyncEvent, record);
-    else if (running.onResult) running.onResult(syncResultOf(record, outcome, this.model, config));
+    else if (running.onResult) running.onResult(syncResultOf(record, outcome));
     this.pumpAsync(fn);
   }
 
@@ -986,8 +986,6 @@ export class UnknownFunctionError extends Error {
 function syncResultOf(
   record: InvocationRecord,
   outcome: CodeOutcome | { kind: "timeout" },
-  _model: ModelSettings,
-  _config: FunctionConfig,
 ): SyncResult {
   if (record.outcome === "success") {
     return { statusCode: 200, functionError: null, payload: record.response ?? "null", record };
