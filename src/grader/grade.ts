@@ -5,7 +5,7 @@
 import type { QuickJSWASMModule } from "quickjs-emscripten-core";
 import { ModelSettingsSchema } from "../runtime/config.ts";
 import { Simulation, type SyncResult } from "../runtime/simulation.ts";
-import { describeSimplifications } from "../runtime/simplifications.ts";
+import { describeSimplifications, type SimplificationKey } from "../runtime/simplifications.ts";
 import type { InvocationRecord } from "../runtime/trace.ts";
 import { SandboxCode } from "../sandbox/environment.ts";
 import { ServiceHub } from "../services/hub.ts";
@@ -50,9 +50,11 @@ export async function gradeExercise(
   const checks: CheckReport[] = [];
   const scenarios: ScenarioReport[] = [];
   let failure: FailureDetail | null = null;
+  const used = new Set<SimplificationKey>();
   for (const scenario of def.scenarios) {
     if (mode === "run" && scenario.hidden) continue;
     const outcome = runScenario(quickjs, def, scenario, source, filename, options.wallBudgetMs ?? 30_000);
+    for (const key of outcome.simplificationsUsed) used.add(key);
     let scenarioPassed = true;
     for (const result of outcome.checks) {
       checks.push(result.report);
@@ -85,13 +87,14 @@ export async function gradeExercise(
       checks,
       scenarios,
       failure,
-      simplifications: describeSimplifications(model),
+      simplifications: describeSimplifications(model, used),
     },
   };
 }
 
 interface ScenarioOutcome {
   world: ScenarioWorld;
+  simplificationsUsed: ReadonlySet<SimplificationKey>;
   checks: Array<{ report: CheckReport; highlight: number[] }>;
 }
 
@@ -170,5 +173,5 @@ function runScenario(
       return { report: { ...base, passed: false, message: `The grader could not evaluate this check (${detail}). This is a bug in the exercise, not in your code.` }, highlight: [] };
     }
   });
-  return { world, checks };
+  return { world, checks, simplificationsUsed: sim.simplificationsUsed };
 }

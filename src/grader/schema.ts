@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { AccountConfigSchema, FunctionConfigSchema, ModelSettingsSchema } from "../runtime/config.ts";
+import { reservationError } from "../runtime/scaling.ts";
 import { ServicesConfigSchema } from "../services/hub.ts";
 import type { ScenarioWorld } from "./world.ts";
 
@@ -86,6 +87,11 @@ export const ExerciseSchema = z
     model: ModelSettingsSchema.partial().default({}),
     scenarios: z.array(ScenarioSchema).min(1),
   })
-  .strict();
+  .strict()
+  .superRefine((exercise, ctx) => {
+    // Lambda refuses a reservation that leaves less than the unreserved minimum (§3): say so before grading.
+    const refused = reservationError(exercise.function.name, exercise.function.reservedConcurrency, 0, exercise.account);
+    if (refused) ctx.addIssue({ code: "custom", path: ["function", "reservedConcurrency"], message: refused });
+  });
 export type Exercise = z.infer<typeof ExerciseSchema>;
 export type ExerciseInput = z.input<typeof ExerciseSchema>;

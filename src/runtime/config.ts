@@ -57,6 +57,11 @@ export const AccountConfigSchema = z
   .object({
     /** Concurrent executions shared by all functions in the Region: 1,000 by default. */
     concurrencyLimit: z.number().int().min(1).default(1_000),
+    /**
+     * Concurrency that reservations may never take: Lambda keeps 100 for functions without a reservation (§3).
+     * Configurable only so that tests and lessons can use tiny accounts.
+     */
+    unreservedMinimum: z.number().int().min(0).default(100),
   })
   .strict();
 export type AccountConfig = z.infer<typeof AccountConfigSchema>;
@@ -96,6 +101,19 @@ export const ModelSettingsSchema = z
     asyncThrottleBaseMs: z.number().min(1).default(1_000),
     /** ...up to this cap (§6). */
     asyncThrottleCapMs: z.number().min(1).default(300_000),
+    /**
+     * The per-function scaling rate as a token bucket (§3: 1,000 new environments per 10 s, refilled continuously,
+     * never more than 1,000 saved up). Creating an environment takes a token; reusing a warm one is free.
+     */
+    scalingBucketSize: z.number().min(1).default(1_000),
+    /** ...refilled at this many tokens per virtual ms (0.1 = 1,000 per 10 s). */
+    scalingRefillPerMs: z.number().min(0).default(0.1),
+    /**
+     * SIMPLIFICATION: each function accepts at most this many sync requests per second per unit of its reserved
+     * concurrency (or of the account limit when it has none). AWS documents 10 × the concurrency quota per Region;
+     * null turns the cap off (§3).
+     */
+    requestsPerSecondPerConcurrency: z.number().positive().nullable().default(10),
     /** SIMPLIFICATION: network round trip a client sees on top of the function's duration (not billed, §1). */
     netRttMs: z.number().min(0).default(10),
   })

@@ -5,7 +5,25 @@
 import { formatMs } from "./simulation.ts";
 import type { ModelSettings } from "./config.ts";
 
-export function describeSimplifications(model: ModelSettings): string[] {
+/**
+ * Simplifications that only some runs depend on: the simulator notes each one the first time it is used
+ * (`Simulation.simplificationsUsed`), and reports list them after the ones every run depends on.
+ */
+export type SimplificationKey = "request-rate-cap" | "scaling-throttle-reason";
+
+const OCCASIONAL: Record<SimplificationKey, (model: ModelSettings) => string> = {
+  "request-rate-cap": (model) =>
+    `Each function accepts at most ${model.requestsPerSecondPerConcurrency ?? 10} sync requests per second per unit of its reserved concurrency (or of the account limit), counted in whole seconds; AWS documents this quota per Region, not per function.`,
+  "scaling-throttle-reason": () =>
+    "A request refused by the scaling rate (no idle environment and no new one allowed yet) gets the 429 Reason ConcurrentInvocationLimitExceeded; AWS does not document which Reason it uses.",
+};
+
+export function describeSimplifications(model: ModelSettings, used: Iterable<SimplificationKey> = []): string[] {
+  const occasional = [...new Set(used)].sort().map((key) => OCCASIONAL[key](model));
+  return [...always(model), ...occasional];
+}
+
+function always(model: ModelSettings): string[] {
   return [
     `An idle environment is recycled ${formatMs(model.idleExpiryMs)} after its last invocation${model.maxLifetimeMs === null ? "" : `, and any environment retires after ${formatMs(model.maxLifetimeMs)}`}; AWS documents neither period.`,
     "The most recently created idle environment takes the next request; AWS does not document which one does.",

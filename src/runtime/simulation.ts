@@ -18,6 +18,17 @@ import {
 import { EventQueue } from "./event-queue.ts";
 import { formatLogTime, logStreamName, reportLine } from "./logs.ts";
 import { Prng } from "./prng.ts";
+import type { SimplificationKey } from "./simplifications.ts";
+import {
+  DeploymentError,
+  RequestRateCap,
+  ScalingBucket,
+  rateCapThrottle,
+  requestRateCap,
+  reservationError,
+  scalingThrottle,
+  type Throttle,
+} from "./scaling.ts";
 import type { InvocationOutcome, InvocationRecord, LogLine, MetricPoint, Totals } from "./trace.ts";
 import type {
   CallContext,
@@ -137,6 +148,10 @@ interface FunctionState {
   asyncQueue: AsyncEvent[];
   arn: string;
   logGroupName: string;
+  /** The scaling rate (§3): new environments take a token. */
+  scaling: ScalingBucket;
+  /** SIMPLIFICATION: sync requests per second (§3), or null when off. */
+  rateCap: RequestRateCap | null;
 }
 
 const NO_SERVICES: ServiceDispatcher = {
@@ -166,6 +181,8 @@ export class Simulation {
     costUsd: 0,
   };
   readonly epochMs: number;
+  /** The occasional simplifications this run depended on (reports name them). */
+  readonly simplificationsUsed = new Set<SimplificationKey>();
 
   private queue = new EventQueue();
   private clock = 0;
@@ -199,6 +216,10 @@ export class Simulation {
   /** Creates (or replaces the code and configuration of) a function. */
   deploy(config: FunctionConfigInput, code: FunctionCode): FunctionConfig {
     const parsed = FunctionConfigSchema.parse(config);
+    let othersReserved = 0;
+    for (const f of this.functionList) if (f.config.name !== parsed.name) othersReserved += f.config.reservedConcurrency ?? 0;
+    const refused = reservationError(parsed.name, parsed.reservedConcurrency, othersReserved, this.account);
+    if (refused) throw new DeploymentError(refused);
     const state: FunctionState = {
       config: parsed,
       code,
@@ -208,6 +229,8 @@ export class Simulation {
       asyncQueue: [],
       arn: `arn:aws:lambda:us-east-1:123456789012:function:${parsed.name}`,
       logGroupName: `/aws/lambda/${parsed.name}`,
+      scaling: new ScalingBucket(this.model.scalingBucketSize, this.model.scalingRefillPerMs, this.clock),
+      rateCap: requestRateCap(this.model.requestsPerSecondPerConcurrency, parsed.reservedConcurrency, this.account),
     };
     const previous = this.functions.get(parsed.name);
     // Map.set keeps a replaced key where it was: so does the list.
@@ -299,7 +322,12 @@ export class Simulation {
       onResult?.({ statusCode: 413, functionError: null, payload: JSON.stringify({ message: record.error.errorMessage, Type: "User" }), record });
       return;
     }
-    const throttle = this.admission(fn);
+    const rateCap = fn.rateCap;
+    let throttle: Throttle | null;
+    if (rateCap !== null && !rateCap.admit(this.clock)) {
+      this.simplificationsUsed.add("request-rate-cap");
+      throttle = rateCapThrottle(fn.config.name, rateCap, fn.config.reservedConcurrency !== null);
+    } else throttle = this.admission(fn);
     if (throttle) {
       this.totals.throttles++;
       const record = this.bareRecord(fn, requestId, "sync", eventId, 1, 1, "throttled", null, payload);
@@ -414,7 +442,18 @@ export class Simulation {
 
   // ---- concurrency (§3) ----
 
-  private admission(fn: FunctionState): { code: string; reason: string } | null {
+  /** Whether a request may start now; when it may and needs a new environment, the scaling token is taken. */
+  private admission(fn: FunctionState): Throttle | null {
+    const limited = this.concurrencyThrottle(fn);
+    if (limited) return limited;
+    if (fn.idle.length === 0 && !fn.scaling.take(this.clock)) {
+      this.simplificationsUsed.add("scaling-throttle-reason");
+      return scalingThrottle(fn.config.name);
+    }
+    return null;
+  }
+
+  private concurrencyThrottle(fn: FunctionState): Throttle | null {
     const reserved = fn.config.reservedConcurrency;
     if (reserved !== null) {
       if (fn.inUse >= reserved) {

@@ -87,7 +87,7 @@ describe("§3 Concurrency and scaling: reserved concurrency", () => {
   });
 
   it("is a floor: capacity reserved for one function is taken away from the others even while it is unused", () => {
-    const sim = new Simulation({ seed: 1, account: { concurrencyLimit: 3 } });
+    const sim = new Simulation({ seed: 1, account: { concurrencyLimit: 3, unreservedMinimum: 0 } });
     sim.deploy({ name: "reserved", reservedConcurrency: 2 }, new HostCode());
     sim.deploy({ name: "other" }, new HostCode());
     const o1 = syncInvoke(sim, "other", { durationMs: 1_000 }, 0);

@@ -70,7 +70,7 @@ describe("§2 Function configuration", () => {
   });
 
   it("defaults the account to 1,000 concurrent executions (§3)", () => {
-    expect(AccountConfigSchema.parse({})).toEqual({ concurrencyLimit: 1_000 });
+    expect(AccountConfigSchema.parse({})).toEqual({ concurrencyLimit: 1_000, unreservedMinimum: 100 });
   });
 
   it("defaults the model's SIMPLIFICATIONS to the values in lambda-model.md", () => {

@@ -8,7 +8,7 @@ function scenario(seed: number | string): { sim: Simulation; code: HostCode } {
   const services: ServiceDispatcher = {
     dispatch: (_s, _o, args) => ({ latencyMs: 25, complete: () => ({ ok: true, value: args }) }),
   };
-  const sim = new Simulation({ seed, account: { concurrencyLimit: 3 }, services });
+  const sim = new Simulation({ seed, account: { concurrencyLimit: 3, unreservedMinimum: 0 }, services });
   const code = new HostCode({
     init: (i) => ({ durationMs: 30 + i.index, defer: [{ delayMs: 2_000, label: `init-${i.index}` }] }),
     invoke: (c) => {

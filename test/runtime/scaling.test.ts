@@ -1,0 +1,164 @@
+import { describe, expect, it } from "vitest";
+import { AccountConfigSchema } from "../../src/runtime/config.ts";
+import { DeploymentError, RequestRateCap, ScalingBucket, reservationError } from "../../src/runtime/scaling.ts";
+import { describeSimplifications } from "../../src/runtime/simplifications.ts";
+import { Simulation } from "../../src/runtime/simulation.ts";
+import { parseFile } from "../../src/grader/friendly-error.ts";
+import { ExerciseSchema } from "../../src/grader/schema.ts";
+import { HostCode, setup, syncInvoke } from "./host-code.ts";
+
+const bodyOf = (call: { result: { payload: string } | null }) => JSON.parse(call.result!.payload);
+
+describe("§3 Concurrency and scaling: scaling rate", () => {
+  it("lets a function create 1,000 environments at once, then refills 0.1 token per ms, never beyond 1,000", () => {
+    const bucket = new ScalingBucket(1_000, 0.1, 0);
+    for (let i = 0; i < 1_000; i++) expect(bucket.take(0)).toBe(true);
+    expect(bucket.take(0)).toBe(false);
+    expect(bucket.take(9)).toBe(false); // 0.9 token
+    expect(bucket.take(10)).toBe(true); // 1 token after 10 ms
+    expect(bucket.available(10_010)).toBe(1_000);
+    expect(bucket.available(1_000_000)).toBe(1_000); // unused capacity does not accumulate beyond 1,000
+  });
+
+  it("throttles a request with no idle environment and no scaling token with 429, even below the concurrency limit", () => {
+    const { sim, code } = setup({ model: { scalingBucketSize: 2, scalingRefillPerMs: 0.001 } });
+    const calls = [0, 0, 0].map((at) => syncInvoke(sim, "f", { durationMs: 1_000 }, at));
+    sim.run();
+    expect(calls.map((c) => c.result!.statusCode)).toEqual([200, 200, 429]);
+    const throttled = calls[2]!.result!;
+    expect(throttled.record).toMatchObject({ outcome: "throttled", envId: null });
+    expect(throttled.record.error?.errorType).toBe("TooManyRequestsException");
+    expect(throttled.record.reason).toMatchInlineSnapshot(
+      `"f had no idle environment and may not create another yet: its scaling rate (1,000 new environments per 10 s, refilled continuously) was used up, although concurrency was still available"`,
+    );
+    expect(code.instances).toHaveLength(2);
+  });
+
+  it("serves warm requests without a token: reuse of an idle environment is free", () => {
+    const { sim } = setup({ model: { scalingBucketSize: 1, scalingRefillPerMs: 0 } });
+    const calls = [0, 2_000, 4_000, 6_000].map((at) => syncInvoke(sim, "f", {}, at));
+    sim.run();
+    expect(calls.map((c) => c.result!.statusCode)).toEqual([200, 200, 200, 200]);
+    expect(calls.map((c) => c.result!.record.cold)).toEqual([true, false, false, false]);
+  });
+
+  it("lets 1,000 environments start in the same instant and throttles the 1,001st until 10 ms of refill", () => {
+    const { sim } = setup({ sim: { account: { concurrencyLimit: 2_000 } } });
+    const first = Array.from({ length: 1_001 }, () => syncInvoke(sim, "f", { durationMs: 60_000 }, 0));
+    const later = syncInvoke(sim, "f", { durationMs: 60_000 }, 10);
+    sim.run();
+    expect(first.filter((c) => c.result!.statusCode === 200)).toHaveLength(1_000);
+    expect(first[1_000]!.result!.statusCode).toBe(429);
+    expect(later.result!.statusCode).toBe(200);
+  });
+
+  it("throttles an async event the same way, and retries it from Lambda's queue once a token is back", () => {
+    const { sim } = setup({ model: { scalingBucketSize: 1, scalingRefillPerMs: 0.0001 } });
+    syncInvoke(sim, "f", { durationMs: 60_000 }, 0);
+    sim.invoke("f", "async", {}, { at: 100 });
+    sim.run();
+    const async = sim.trace.filter((r) => r.mode === "async");
+    expect(async[0]!.outcome).toBe("throttled");
+    expect(async[0]!.reason).toContain("its scaling rate");
+    // One token takes 10 s to refill; the env-1 request ends at 60,250 and is then reused warm.
+    expect(async.at(-1)).toMatchObject({ outcome: "success" });
+  });
+});
+
+describe("§3 Concurrency and scaling: request rate quota (per-function RPS cap, a SIMPLIFICATION)", () => {
+  it("caps a function without a reservation at 10 × the account limit per second", () => {
+    // No platform INIT and 1 ms handlers: ten environments serve ten requests per ms, far below the limit of 100.
+    const { sim } = setup({ sim: { account: { concurrencyLimit: 100 } }, model: { initPlatformMs: 0 } });
+    const calls = Array.from({ length: 1_001 }, (_, i) => syncInvoke(sim, "f", { durationMs: 1 }, Math.floor(i / 10)));
+    sim.run();
+    const statuses = calls.map((c) => c.result!.statusCode);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1_000);
+    const throttled = calls[1_000]!;
+    expect(bodyOf(throttled)).toEqual({ Reason: "FunctionInvocationRateLimitExceeded", Type: "User", message: "Rate Exceeded." });
+    expect(throttled.result!.record.reason).toMatchInlineSnapshot(
+      `"f had already accepted 1,000 requests in this second, its request-rate cap (10 × its account concurrency; a modelling choice: AWS documents this quota per Region)"`,
+    );
+  });
+
+  it("caps a function with a reservation at 10 × its reserved concurrency, below the concurrency one watches", () => {
+    const { sim } = setup({ fn: { reservedConcurrency: 2 } });
+    // A warm-up request, then 25 short ones in the next second: concurrency never exceeds 1, yet the 21st is throttled.
+    syncInvoke(sim, "f", { durationMs: 1 }, 0);
+    const calls = Array.from({ length: 25 }, (_, i) => syncInvoke(sim, "f", { durationMs: 1 }, 1_000 + i * 20));
+    sim.run();
+    expect(calls.map((c) => c.result!.statusCode).indexOf(429)).toBe(20);
+    expect(bodyOf(calls[20]!).Reason).toBe("ReservedFunctionInvocationRateLimitExceeded");
+    expect(Math.max(...sim.metrics.map((m) => m.concurrency))).toBe(1);
+  });
+
+  it("starts counting again in the next whole second", () => {
+    const cap = new RequestRateCap(2);
+    expect([cap.admit(0), cap.admit(500), cap.admit(999), cap.admit(1_000), cap.admit(1_999.5)]).toEqual([true, true, false, true, true]);
+  });
+
+  it("can be turned off", () => {
+    const { sim } = setup({ fn: { reservedConcurrency: 1 }, model: { requestsPerSecondPerConcurrency: null } });
+    syncInvoke(sim, "f", { durationMs: 1 }, 0);
+    const calls = Array.from({ length: 30 }, (_, i) => syncInvoke(sim, "f", { durationMs: 1 }, 1_000 + i * 20));
+    sim.run();
+    expect(calls.every((c) => c.result!.statusCode === 200)).toBe(true);
+  });
+});
+
+describe("§3 Concurrency and scaling: unreserved minimum", () => {
+  it("refuses a deployment that reserves more than the account limit minus 100", () => {
+    const sim = new Simulation({ account: { concurrencyLimit: 1_000 } });
+    expect(() => sim.deploy({ name: "big", reservedConcurrency: 901 }, new HostCode())).toThrowError(DeploymentError);
+    expect(() => sim.deploy({ name: "big", reservedConcurrency: 901 }, new HostCode())).toThrowErrorMatchingInlineSnapshot(
+      `[DeploymentError: big cannot reserve 901 concurrent executions: the account limit is 1,000, and Lambda keeps 100 unreserved for functions without a reservation, so at most 900 can be reserved]`,
+    );
+    expect(sim.deploy({ name: "big", reservedConcurrency: 900 }, new HostCode()).reservedConcurrency).toBe(900);
+  });
+
+  it("counts what other functions reserve, but not an earlier deployment of the same function", () => {
+    const sim = new Simulation();
+    sim.deploy({ name: "a", reservedConcurrency: 600 }, new HostCode());
+    sim.deploy({ name: "a", reservedConcurrency: 700 }, new HostCode()); // replaces a's own reservation
+    expect(() => sim.deploy({ name: "b", reservedConcurrency: 201 }, new HostCode())).toThrowError(/other functions reserve 700.*at most 200/);
+    expect(sim.deploy({ name: "b", reservedConcurrency: 200 }, new HostCode()).reservedConcurrency).toBe(200);
+  });
+
+  it("defaults to 100 and can be lowered for tiny teaching accounts", () => {
+    expect(AccountConfigSchema.parse({}).unreservedMinimum).toBe(100);
+    expect(reservationError("f", 3, 0, AccountConfigSchema.parse({ concurrencyLimit: 3, unreservedMinimum: 0 }))).toBeNull();
+  });
+
+  it("names the exercise file and field when an exercise reserves too much", () => {
+    const exercise = {
+      title: "t",
+      summary: "s",
+      lesson: "/x/",
+      function: { name: "f", reservedConcurrency: 950 },
+      scenarios: [{ name: "n", description: "d", steps: [{ do: "invoke", mode: "sync", event: {} }], checks: [{ name: "c", check: () => null }] }],
+    };
+    expect(() => parseFile(ExerciseSchema, exercise, "exercises/x/y/exercise.ts", "exercise")).toThrowError(
+      /^exercises\/x\/y\/exercise\.ts: exercise field "function\.reservedConcurrency" is invalid: f cannot reserve 950 .* at most 900 can be reserved/,
+    );
+  });
+});
+
+describe("§3 Concurrency and scaling: the simplifications a run depended on are named", () => {
+  it("names the request-rate cap and the scaling throttle's Reason only when a run used them", () => {
+    const { sim } = setup({ fn: { reservedConcurrency: 1 }, model: { scalingBucketSize: 1, scalingRefillPerMs: 0 } });
+    syncInvoke(sim, "f", { durationMs: 1 }, 0);
+    sim.run();
+    expect([...sim.simplificationsUsed]).toEqual([]);
+    for (let i = 0; i < 12; i++) syncInvoke(sim, "f", { durationMs: 1 }, 1_000 + i);
+    sim.recycle("f");
+    syncInvoke(sim, "f", {}, 5_000);
+    sim.run();
+    expect([...sim.simplificationsUsed].sort()).toEqual(["request-rate-cap", "scaling-throttle-reason"]);
+    const lines = describeSimplifications(sim.model, sim.simplificationsUsed);
+    expect(lines.slice(-2)).toMatchInlineSnapshot(`
+      [
+        "Each function accepts at most 10 sync requests per second per unit of its reserved concurrency (or of the account limit), counted in whole seconds; AWS documents this quota per Region, not per function.",
+        "A request refused by the scaling rate (no idle environment and no new one allowed yet) gets the 429 Reason ConcurrentInvocationLimitExceeded; AWS does not document which Reason it uses.",
+      ]
+    `);
+  });
+});
