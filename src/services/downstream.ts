@@ -42,6 +42,8 @@ export interface DownstreamCall {
   connectionId: string | null;
   fault: Fault["effect"] | null;
   call: CallContext;
+  /** Virtual time the answer reaches the caller's environment (null: it never answers). */
+  answeredAt: number | null;
 }
 
 export interface Connection {
@@ -96,7 +98,7 @@ export class Downstream {
         if (typeof name !== "string" || name === "") {
           return { latencyMs: 0, complete: () => serviceError("ValidationException", "call(operation, payload): operation must be a non-empty string") };
         }
-        const record: DownstreamCall = { operation: name, payload, connectionId, fault: null, call };
+        const record: DownstreamCall = { operation: name, payload, connectionId, fault: null, call, answeredAt: null };
         this.calls.push(record);
         return this.reply(name, this.config.latencyMs, call, () => {
           if (connectionId === null && this.config.requireConnection) {
@@ -116,11 +118,15 @@ export class Downstream {
 
   private reply(name: string, latencyMs: number, call: CallContext, complete: ServiceReply["complete"], record?: DownstreamCall): ServiceReply {
     const fault = this.faultFor(name, call);
+    const answer = (ms: number, done: ServiceReply["complete"]): ServiceReply => {
+      if (record) record.answeredAt = Number.isFinite(ms) ? call.time + ms : null;
+      return { latencyMs: ms, complete: done };
+    };
     if (record) record.fault = fault?.effect ?? null;
-    if (!fault) return { latencyMs, complete };
-    if (fault.effect === "hang") return { latencyMs: Infinity, complete };
-    if (fault.effect === "slow") return { latencyMs: fault.latencyMs ?? latencyMs * 10, complete };
-    return { latencyMs, complete: () => serviceError("DownstreamError", fault.message) };
+    if (!fault) return answer(latencyMs, complete);
+    if (fault.effect === "hang") return answer(Infinity, complete);
+    if (fault.effect === "slow") return answer(fault.latencyMs ?? latencyMs * 10, complete);
+    return answer(latencyMs, () => serviceError("DownstreamError", fault.message));
   }
 
   private faultFor(name: string, call: CallContext): Fault | null {

@@ -45,4 +45,10 @@ describe("different correct fixes also pass", () => {
     const report = await grade(await exercise("lifecycle/reuse-client"), source);
     expect(failed(report)).toEqual([]);
   });
+
+  it("lifecycle/finish-before-returning accepts the two tasks awaited one after the other", async () => {
+    const source = readFileSync(new URL("../fixtures/alternative-solutions/finish-before-returning--sequential.js", import.meta.url), "utf8");
+    const report = await grade(await exercise("lifecycle/finish-before-returning"), source);
+    expect(failed(report)).toEqual([]);
+  });
 });

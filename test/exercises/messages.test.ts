@@ -49,3 +49,45 @@ describe("lifecycle/reuse-client explains what happened", () => {
     `);
   });
 });
+
+describe("lifecycle/finish-before-returning explains what happened", () => {
+  const fix = (name: string) => wrong(`00-lifecycle/02-finish-before-returning/wrong-fixes/${name}.js`);
+
+  it("tells the learner that fire-and-forget work ran in the next request's invocation, or never", async () => {
+    const ex = await exercise("lifecycle/finish-before-returning");
+    expect(await messagesOf(ex.id, ex.starter, "run")).toMatchInlineSnapshot(`
+      [
+        "orders a second apart | each invocation finishes its own audit entry before it returns | 5 of 5 audit entries were not finished by the invocation that placed the order. Order o-1: sent at 1,000 ms by invocation 2 (another request's) on env-1 (warm), 735 ms after its own invocation had returned; order o-5: never sent (env-1 was recycled with the work still frozen in it); 3 more like these. When the handler returns, Lambda freezes the environment: work still pending waits for the next request to thaw it, or is lost if the environment is recycled first.",
+        "orders a second apart | each invocation finishes its own warehouse reservation before it returns | 5 of 5 warehouse reservations were not finished by the invocation that placed the order. Order o-1: sent, but its invocation returned at 265 ms and the answer came at 295 ms (a failure would have gone unnoticed); 4 more like these. When the handler returns, Lambda freezes the environment: work still pending waits for the next request to thaw it, or is lost if the environment is recycled first.",
+      ]
+    `);
+  });
+
+  it("tells the learner that a setTimeout(…, 0) callback is frozen too", async () => {
+    expect((await messagesOf("lifecycle/finish-before-returning", fix("set-timeout-zero")))[0]).toMatchInlineSnapshot(`"orders a second apart | each invocation finishes its own audit entry before it returns | 5 of 5 audit entries were not finished by the invocation that placed the order. Order o-1: sent at 1,008 ms by invocation 2 (another request's) on env-1 (warm), 743 ms after its own invocation had returned; order o-5: never sent (env-1 was recycled with the work still frozen in it); 3 more like these. When the handler returns, Lambda freezes the environment: work still pending waits for the next request to thaw it, or is lost if the environment is recycled first."`);
+  });
+
+  it("tells the learner that the warehouse call was left unanswered when only the audit was awaited", async () => {
+    expect(await messagesOf("lifecycle/finish-before-returning", fix("await-only-the-audit"), "run")).toMatchInlineSnapshot(`
+      [
+        "orders a second apart | each invocation finishes its own warehouse reservation before it returns | 5 of 5 warehouse reservations were not finished by the invocation that placed the order. Order o-1: sent, but its invocation returned at 303 ms and the answer came at 333 ms (a failure would have gone unnoticed); 4 more like these. When the handler returns, Lambda freezes the environment: work still pending waits for the next request to thaw it, or is lost if the environment is recycled first.",
+      ]
+    `);
+  });
+
+  it("tells the learner that racing the work against a short timer returns before a slow service answers", async () => {
+    expect(await messagesOf("lifecycle/finish-before-returning", fix("race-against-a-timer"))).toMatchInlineSnapshot(`
+      [
+        "a slow audit service | each invocation finishes its own audit entry before it returns | 4 of 4 audit entries were not finished by the invocation that placed the order. Order o-1: sent, but its invocation returned at 365 ms and the answer came at 1,173 ms (a failure would have gone unnoticed); 3 more like these. When the handler returns, Lambda freezes the environment: work still pending waits for the next request to thaw it, or is lost if the environment is recycled first.",
+      ]
+    `);
+  });
+
+  it("tells the learner that work saved for the next invocation runs late or never", async () => {
+    expect((await messagesOf("lifecycle/finish-before-returning", fix("do-it-next-time")))[0]).toMatchInlineSnapshot(`"orders a second apart | each invocation finishes its own audit entry before it returns | 5 of 5 audit entries were not finished by the invocation that placed the order. Order o-1: sent at 1,008 ms by invocation 2 (another request's) on env-1 (warm), 743 ms after its own invocation had returned; order o-5: never sent (env-1 was recycled with the work still frozen in it); 3 more like these. When the handler returns, Lambda freezes the environment: work still pending waits for the next request to thaw it, or is lost if the environment is recycled first."`);
+  });
+
+  it("tells the learner that catching errors does not make the handler wait", async () => {
+    expect((await messagesOf("lifecycle/finish-before-returning", fix("catch-instead-of-await")))[0]).toMatchInlineSnapshot(`"orders a second apart | each invocation finishes its own audit entry before it returns | 5 of 5 audit entries were not finished by the invocation that placed the order. Order o-1: sent at 1,000 ms by invocation 2 (another request's) on env-1 (warm), 735 ms after its own invocation had returned; order o-5: never sent (env-1 was recycled with the work still frozen in it); 3 more like these. When the handler returns, Lambda freezes the environment: work still pending waits for the next request to thaw it, or is lost if the environment is recycled first."`);
+  });
+});
