@@ -106,7 +106,7 @@ function runScenario(
   filename: string,
   wallBudgetMs: number,
 ): ScenarioOutcome {
-  const services = new ServiceHub(scenario.services);
+  const services = new ServiceHub(scenario.services, scenario.seed);
   const sim = new Simulation({ seed: scenario.seed, services, account: def.account, model: { ...def.model, ...scenario.model } });
   const config = sim.deploy(def.function, new SandboxCode(quickjs, { code: source, filename }, sim.model));
   const results: Array<SyncResult | undefined> = [];

@@ -92,3 +92,33 @@ export interface Totals {
   billedGbSeconds: number;
   costUsd: number;
 }
+
+/** A service a payload passes through on its way (lambda-model.md §5: each hop has its own limit). */
+export type HopService = "api-gateway" | "lambda" | "sqs" | "sns" | "eventbridge" | "s3";
+
+/**
+ * One payload crossing one hop: a gateway request, a Lambda invoke made by a service, a message sent to a queue or a
+ * topic, an event put on a bus, an object stored. Graders and the timeline read where a payload was refused.
+ */
+export interface HopRecord {
+  /** Unique number, from 0, in the order hops happened. */
+  seq: number;
+  /** Virtual time the hop checked the payload. */
+  t: number;
+  service: HopService;
+  /** Queue, topic, bus, bucket, API or function name. */
+  resource: string;
+  /** What was attempted: "SendMessage", "Publish", "PutEvents", "PutObject", "Invoke (Event)", "POST /orders", … */
+  operation: string;
+  /** Size the hop counted, in bytes (UTF-8 of the serialized payload, with the metadata the hop counts). */
+  bytes: number;
+  /** The hop's limit in bytes. */
+  limitBytes: number;
+  outcome: "accepted" | "rejected";
+  /** The error the service returns when it refuses the payload (or a delivery fails). */
+  error: { code: string; message: string } | null;
+  /** Who made the hop: the invocation record's seq when a handler made it, else null (a scenario or a service). */
+  invocation: number | null;
+  /** The chain this payload travels in (recursion detection, lambda-model.md §3), when known. */
+  chain: { chainId: string; hops: number } | null;
+}

@@ -37,6 +37,8 @@ export interface CallContext {
   requestId: string | null;
   eventId: string | null;
   attempt: number;
+  /** The chain the calling invocation belongs to (recursion detection, lambda-model.md §3), when the simulator tracks it. */
+  chain?: { chainId: string; hops: number } | null;
 }
 
 /** A service's answer to one call: how long it takes and what it does when it completes. */

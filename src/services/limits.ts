@@ -1,0 +1,49 @@
+/**
+ * Payload limits and fixed facts of Lambda's neighbour services, each from ../shared/lambda-model.md (section in the
+ * comment). Sizes are bytes of the UTF-8 serialized body: 1 MB = 1 MiB = 1,048,576 bytes (lambda-model.md "Units").
+ */
+import { KiB, MiB } from "../runtime/config.ts";
+
+export const SERVICE_LIMITS = {
+  /** SQS message: 1 MiB since 2025-08-04, at least 1 byte; attributes count toward it (model, §5). */
+  sqsMessageMaxBytes: 1 * MiB,
+  /** Smallest per-queue `MaximumMessageSize` (§5). */
+  sqsMaximumMessageSizeMin: 1_024,
+  /** Messages per SendMessageBatch / ReceiveMessage (§5). */
+  sqsBatchMaxEntries: 10,
+  /** FIFO deduplication interval (§7). */
+  sqsDeduplicationIntervalMs: 5 * 60_000,
+  /** Visibility timeout: 30 s default, 0 s – 12 h (§7). */
+  sqsVisibilityTimeoutDefaultMs: 30_000,
+  sqsVisibilityTimeoutMaxMs: 12 * 3_600_000,
+  /** Retention: 4 days default, 60 s – 14 days (§7). */
+  sqsRetentionDefaultMs: 4 * 86_400_000,
+  sqsRetentionMinMs: 60_000,
+  sqsRetentionMaxMs: 14 * 86_400_000,
+  /** Redrive: default maxReceiveCount (§7). */
+  sqsMaxReceiveCountDefault: 10,
+  /** SNS publish: 256 KiB by default, a topic can raise it to 1 MiB (`MaximumMessageSize` 1,024–1,048,576, §5). */
+  snsDefaultMaxBytes: 256 * KiB,
+  snsMaxBytes: 1 * MiB,
+  snsMaximumMessageSizeMin: 1_024,
+  /** EventBridge PutEvents: entry size under 1 MB, at most 10 entries; `Time` adds 14 bytes (§5). */
+  eventBridgeEntryLimitBytes: 1 * MiB,
+  eventBridgeMaxEntries: 10,
+  eventBridgeTimeBytes: 14,
+  /** S3: single PUT up to 5 GB; objects up to 50 TB with multipart upload (§5). */
+  s3SinglePutMaxBytes: 5 * 1024 * MiB,
+  /** API Gateway payload: 10 MB for REST and HTTP APIs (§5). */
+  apiGatewayPayloadMaxBytes: 10 * MiB,
+  /** API Gateway integration timeout: REST 50 ms – 29 s by default (raisable since Jun 2024); HTTP API fixed 30 s (§4). */
+  restIntegrationTimeoutDefaultMs: 29_000,
+  restIntegrationTimeoutMinMs: 50,
+  httpIntegrationTimeoutMs: 30_000,
+} as const;
+
+/** "1 MB (1,048,576 bytes)"-style wording for learner-facing messages. */
+export function describeBytes(bytes: number): string {
+  const exact = bytes.toLocaleString("en-US");
+  if (bytes % MiB === 0) return `${bytes / MiB} MB (${exact} bytes)`;
+  if (bytes % KiB === 0) return `${bytes / KiB} KB (${exact} bytes)`;
+  return `${exact} bytes`;
+}
