@@ -151,6 +151,7 @@ function runScenario(
     metrics: sim.metrics,
     totals: sim.totals,
     services,
+    deliveries: sim.destinations.deliveries,
     function: config,
     results,
     invocations,

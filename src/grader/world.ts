@@ -1,5 +1,6 @@
 /** What a check sees after a scenario ran: the trace, logs and metrics, and the services' state (host side). */
 import type { FunctionConfig } from "../runtime/config.ts";
+import type { Delivery } from "../runtime/destinations.ts";
 import type { SyncResult } from "../runtime/simulation.ts";
 import type { InvocationRecord, LogLine, MetricPoint, Totals } from "../runtime/trace.ts";
 import type { ServiceHub } from "../services/hub.ts";
@@ -11,6 +12,8 @@ export interface ScenarioWorld {
   metrics: readonly MetricPoint[];
   totals: Readonly<Totals>;
   services: ServiceHub;
+  /** Async outcomes sent to on-success / on-failure destinations and the dead-letter queue (lambda-model.md §6). */
+  deliveries: readonly Delivery[];
   function: FunctionConfig;
   /** Results of the scenario's synchronous invokes, in step order (undefined for async steps). */
   results: ReadonlyArray<SyncResult | undefined>;

@@ -3,6 +3,7 @@
  * types derived from the schemas. Values and ranges follow ../shared/lambda-model.md (section numbers in comments).
  */
 import { z } from "zod";
+import { DeadLetterQueueSchema, DestinationSchema } from "./destinations.ts";
 
 export const KiB = 1024;
 export const MiB = 1024 * 1024;
@@ -44,9 +45,21 @@ export const FunctionConfigSchema = z
         maxRetryAttempts: z.number().int().min(0).max(2).default(2),
         /** Maximum event age in ms: 60 s – 6 h, default 6 h. */
         maxEventAgeMs: z.number().int().min(60_000).max(21_600_000).default(21_600_000),
+        /** Where the invocation record of a successful event goes: SQS, SNS, Lambda or EventBridge, or null. */
+        onSuccess: DestinationSchema.nullable().default(null),
+        /** Where the invocation record of a failed or discarded event goes (S3 allowed here too), or null. */
+        onFailure: DestinationSchema.nullable().default(null),
+        /**
+         * SIMPLIFICATION: the share of accepted events Lambda's queue delivers twice (drawn from the seeded generator).
+         * AWS says duplicates can happen without saying how often; 0 unless a scenario asks for them.
+         */
+        duplicateRate: z.number().min(0).max(1).default(0),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .refine((a) => a.onSuccess?.type !== "s3", { path: ["onSuccess", "type"], message: "S3 can only be an on-failure destination" }),
+    /** The older dead-letter queue (SQS or SNS) for events that failed or were discarded, or null (§6). */
+    deadLetterQueue: DeadLetterQueueSchema.nullable().default(null),
   })
   .strict();
 export type FunctionConfig = z.infer<typeof FunctionConfigSchema>;

@@ -9,13 +9,24 @@ import type { ModelSettings } from "./config.ts";
  * Simplifications that only some runs depend on: the simulator notes each one the first time it is used
  * (`Simulation.simplificationsUsed`), and reports list them after the ones every run depends on.
  */
-export type SimplificationKey = "request-rate-cap" | "scaling-throttle-reason";
+export type SimplificationKey =
+  | "request-rate-cap"
+  | "scaling-throttle-reason"
+  | "async-record-shape"
+  | "dead-letter-attributes"
+  | "async-duplicate-rate";
 
 const OCCASIONAL: Record<SimplificationKey, (model: ModelSettings) => string> = {
   "request-rate-cap": (model) =>
     `Each function accepts at most ${model.requestsPerSecondPerConcurrency ?? 10} sync requests per second per unit of its reserved concurrency (or of the account limit), counted in whole seconds; AWS documents this quota per Region, not per function.`,
   "scaling-throttle-reason": () =>
     "A request refused by the scaling rate (no idle environment and no new one allowed yet) gets the 429 Reason ConcurrentInvocationLimitExceeded; AWS does not document which Reason it uses.",
+  "async-record-shape": () =>
+    "Invocation records use the conditions Success and EventAgeExceeded besides the documented RetriesExhausted, and have no response part when no attempt ran; AWS documents only the RetriesExhausted form.",
+  "dead-letter-attributes": () =>
+    "The dead-letter queue's ErrorCode attribute is the last attempt's HTTP status (200 for a function error, 429 when the event never ran); AWS shows the attribute names but not their values.",
+  "async-duplicate-rate": () =>
+    `Lambda's queue delivers a configured share of async events twice, drawn from the seeded generator; AWS says duplicates happen without saying how often.`,
 };
 
 export function describeSimplifications(model: ModelSettings, used: Iterable<SimplificationKey> = []): string[] {

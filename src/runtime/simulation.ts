@@ -15,6 +15,7 @@ import {
   type ModelSettings,
   type ModelSettingsInput,
 } from "./config.ts";
+import { DestinationRouter, type DestinationTargets, type RecordCondition } from "./destinations.ts";
 import { EventQueue } from "./event-queue.ts";
 import { formatLogTime, logStreamName, reportLine } from "./logs.ts";
 import { Prng } from "./prng.ts";
@@ -52,6 +53,8 @@ export interface SimulationOptions {
   recordTrace?: boolean;
   /** Epoch ms that virtual time 0 stands for. */
   epochMs?: number;
+  /** The queues, topics, buses and buckets that receive async destination records (§6); none by default. */
+  destinations?: DestinationTargets;
 }
 
 /** What a synchronous caller gets back (lambda-model.md §3, §5, §8). */
@@ -137,6 +140,8 @@ interface AsyncEvent {
   delivery: number;
   throttles: number;
   previousAttempt: number | null;
+  /** The last attempt that ran (null before the first one): what destination records report. */
+  last: InvocationRecord | null;
 }
 
 interface FunctionState {
@@ -183,6 +188,8 @@ export class Simulation {
   readonly epochMs: number;
   /** The occasional simplifications this run depended on (reports name them). */
   readonly simplificationsUsed = new Set<SimplificationKey>();
+  /** Async outcomes sent to destinations and dead-letter queues, with the counts of refused ones (§6). */
+  readonly destinations: DestinationRouter;
 
   private queue = new EventQueue();
   private clock = 0;
@@ -207,6 +214,19 @@ export class Simulation {
     this.recordLogs = options.recordLogs ?? true;
     this.recordTrace = options.recordTrace ?? true;
     this.epochMs = options.epochMs ?? Date.UTC(2026, 0, 1);
+    const sim = this;
+    this.destinations = new DestinationRouter(
+      {
+        get now() {
+          return sim.clock;
+        },
+        epochMs: this.epochMs,
+        invokeFunction: (name, body) => this.invokeDestination(name, body),
+      },
+      options.destinations ?? null,
+      this.recordTrace,
+      utf8Length,
+    );
   }
 
   get now(): number {
@@ -349,6 +369,12 @@ export class Simulation {
 
   private acceptAsync(name: string, payload: JsonText, deliveries: number, duplicateDelayMs: number): void {
     const fn = this.fn(name);
+    // SIMPLIFICATION (§6): Lambda's queue duplicates this share of events, drawn from the seeded generator.
+    const rate = fn.config.async.duplicateRate;
+    if (rate > 0) {
+      this.simplificationsUsed.add("async-duplicate-rate");
+      if (this.prng.next() < rate) deliveries++;
+    }
     const eventId = `evt-${++this.eventCounter}`;
     const size = sizeOver(payload, LAMBDA_FACTS.asyncRequestLimitBytes);
     if (size > 0) {
@@ -373,6 +399,7 @@ export class Simulation {
         delivery: d,
         throttles: 0,
         previousAttempt: null,
+        last: null,
       };
       const enqueue = () => {
         this.totals.requests++;
@@ -390,12 +417,12 @@ export class Simulation {
       const event = fn.asyncQueue[0]!;
       if (this.clock - event.acceptedAt > fn.config.async.maxEventAgeMs) {
         fn.asyncQueue.shift();
-        this.discard(fn, event, `the event was older than the maximum event age (${formatMs(fn.config.async.maxEventAgeMs)})`);
+        this.discardAged(fn, event);
         continue;
       }
       if (fn.config.reservedConcurrency === 0) {
         fn.asyncQueue.shift();
-        this.discard(fn, event, "reserved concurrency is 0, so Lambda discards new events without retrying them");
+        this.discard(fn, event, "reserved concurrency is 0, so Lambda discards new events without retrying them", "RetriesExhausted");
         continue;
       }
       const throttle = this.admission(fn);
@@ -407,10 +434,7 @@ export class Simulation {
         const backoff = Math.min(this.model.asyncThrottleCapMs, this.model.asyncThrottleBaseMs * 2 ** (event.throttles - 1));
         record.reason = `${throttle.reason}; the event stays in Lambda's queue and is retried in ${formatMs(backoff)}`;
         this.pushRecord(record);
-        this.at(this.clock + backoff, () => {
-          fn.asyncQueue.push(event);
-          this.pumpAsync(fn);
-        });
+        this.requeue(fn, event, this.clock + backoff);
         continue;
       }
       fn.asyncQueue.shift();
@@ -419,25 +443,79 @@ export class Simulation {
   }
 
   private afterAsync(fn: FunctionState, event: AsyncEvent, record: InvocationRecord): void {
-    if (record.outcome === "success") return;
+    if (record.outcome === "success") {
+      const onSuccess = fn.config.async.onSuccess;
+      if (onSuccess !== null) {
+        this.simplificationsUsed.add("async-record-shape");
+        this.destinations.succeeded(onSuccess, this.outcomeEvent(fn, event), record);
+      }
+      return;
+    }
     const maxAttempts = 1 + fn.config.async.maxRetryAttempts;
+    event.last = record;
     if (event.attempt >= maxAttempts) {
-      this.discard(fn, event, `all ${maxAttempts} attempts failed (the maximum retry attempts is ${fn.config.async.maxRetryAttempts})`, record.seq);
+      this.discard(fn, event, `all ${maxAttempts} attempts failed (the maximum retry attempts is ${fn.config.async.maxRetryAttempts})`, "RetriesExhausted", record.seq);
       return;
     }
     const delay = this.model.asyncRetryDelaysMs[event.attempt - 1] ?? this.model.asyncRetryDelaysMs[1] ?? 120_000;
     const retry: AsyncEvent = { ...event, attempt: event.attempt + 1, throttles: 0, previousAttempt: record.seq };
-    this.at(this.clock + delay, () => {
-      fn.asyncQueue.push(retry);
+    this.requeue(fn, retry, this.clock + delay);
+  }
+
+  /**
+   * Puts an event back in Lambda's queue at `due`, or, if it would be older than the maximum event age by then,
+   * discards it at the instant it reaches that age (§6: the age is checked on time, not only when picked up).
+   */
+  private requeue(fn: FunctionState, event: AsyncEvent, due: number): void {
+    const expires = event.acceptedAt + fn.config.async.maxEventAgeMs;
+    if (due > expires) {
+      this.at(expires, () => this.discardAged(fn, event));
+      return;
+    }
+    this.at(due, () => {
+      fn.asyncQueue.push(event);
       this.pumpAsync(fn);
     });
   }
 
+  private discardAged(fn: FunctionState, event: AsyncEvent): void {
+    this.discard(fn, event, `the event was older than the maximum event age (${formatMs(fn.config.async.maxEventAgeMs)})`, "EventAgeExceeded");
+  }
+
   /** Gives an async event up; `lastAttempt` is the trace seq of its last failed attempt, if any. */
-  private discard(fn: FunctionState, event: AsyncEvent, reason: string, lastAttempt: number | null = event.previousAttempt): void {
+  private discard(
+    fn: FunctionState,
+    event: AsyncEvent,
+    reason: string,
+    condition: RecordCondition,
+    lastAttempt: number | null = event.previousAttempt,
+  ): void {
     const record = this.bareRecord(fn, event.requestId, "async", event.eventId, event.attempt, event.delivery, "discarded", lastAttempt, event.payload);
-    record.reason = reason;
+    const config = fn.config;
+    if (config.async.onFailure !== null && (condition !== "RetriesExhausted" || event.last === null)) this.simplificationsUsed.add("async-record-shape");
+    if (config.deadLetterQueue !== null) this.simplificationsUsed.add("dead-letter-attributes");
+    const sent = config.async.onFailure !== null || config.deadLetterQueue !== null
+      ? this.destinations.failed(config.async.onFailure, config.deadLetterQueue, this.outcomeEvent(fn, event), condition, event.last, reason)
+      : "";
+    record.reason = sent === "" ? reason : `${reason}; ${sent}`;
     this.pushRecord(record);
+  }
+
+  private outcomeEvent(fn: FunctionState, event: AsyncEvent) {
+    return { functionName: fn.config.name, functionArn: fn.arn, eventId: event.eventId, requestId: event.requestId, payload: event.payload };
+  }
+
+  /** A Lambda destination: the record becomes an async event of the target function (§6). */
+  private invokeDestination(name: string, body: JsonText): { ok: true } | { ok: false; error: { name: string; message: string } } {
+    if (!this.functions.has(name)) {
+      return { ok: false, error: { name: "ResourceNotFoundException", message: `no function named ${name} is deployed` } };
+    }
+    const size = sizeOver(body, LAMBDA_FACTS.asyncRequestLimitBytes);
+    if (size > 0) {
+      return { ok: false, error: { name: "RequestTooLargeException", message: `the ${size}-byte record is larger than the 1 MB limit of an asynchronous invoke` } };
+    }
+    this.acceptAsync(name, body, 1, 0);
+    return { ok: true };
   }
 
   // ---- concurrency (§3) ----

@@ -93,14 +93,14 @@ describe("§6 Asynchronous invocation: retries after function errors", () => {
     expect(sim.trace.filter((r) => r.outcome === "error").map((r) => r.startedAt)).toEqual([0, 1_350, 6_450]);
   });
 
-  it("discards a retry that would run after the maximum event age instead of running it", () => {
+  it("discards a retry that would run after the maximum event age at the instant the event reaches that age", () => {
     const { sim, code } = setup({ fn: { async: { maxEventAgeMs: 60_000 } } });
     sim.invoke("f", "async", FAIL, { at: 0 });
     sim.run();
-    // The first attempt ends at 350 ms; the retry comes due at 60,350 ms, when the event is older than 60 s.
+    // The first attempt ends at 350 ms; the retry would come due at 60,350 ms, after the event turns 60 s old.
     expect(sim.trace.map((r) => [r.attempt, r.outcome, r.arrivedAt])).toEqual([
       [1, "error", 0],
-      [2, "discarded", 60_350],
+      [2, "discarded", 60_000],
     ]);
     expect(sim.trace[1]!.reason).toBe("the event was older than the maximum event age (1 min)");
     expect(code.invocations).toHaveLength(1);
@@ -148,7 +148,7 @@ describe("§6 Asynchronous invocation: throttled events", () => {
     expect(sim.trace.find((r) => r.mode === "async" && r.outcome === "success")!.startedAt).toBe(15_000);
   });
 
-  it("discards an event that stays throttled past the maximum event age", () => {
+  it("discards an event that stays throttled past the maximum event age when it reaches that age, not at its next try", () => {
     const { sim, code } = throttledSetup(899_250, { async: { maxEventAgeMs: 60_000 } });
     sim.invoke("f", "async", {}, { at: 0 });
     sim.run();
@@ -160,7 +160,7 @@ describe("§6 Asynchronous invocation: throttled events", () => {
       ["throttled", 7_000],
       ["throttled", 15_000],
       ["throttled", 31_000],
-      ["discarded", 63_000],
+      ["discarded", 60_000],
     ]);
     expect(f.at(-1)!.reason).toBe("the event was older than the maximum event age (1 min)");
     expect(code.invocations).toHaveLength(0);

@@ -16,7 +16,8 @@ describe("§2 Function configuration", () => {
       timeoutMs: 3_000,
       reservedConcurrency: null,
       architecture: "x86_64",
-      async: { maxRetryAttempts: 2, maxEventAgeMs: 21_600_000 },
+      async: { maxRetryAttempts: 2, maxEventAgeMs: 21_600_000, onSuccess: null, onFailure: null, duplicateRate: 0 },
+      deadLetterQueue: null,
     });
   });
 
