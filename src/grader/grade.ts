@@ -8,6 +8,7 @@ import { Simulation, type SyncResult } from "../runtime/simulation.ts";
 import { describeSimplifications, type SimplificationKey } from "../runtime/simplifications.ts";
 import type { InvocationRecord } from "../runtime/trace.ts";
 import { SandboxCode } from "../sandbox/environment.ts";
+import { destinationTargets } from "../services/destination-targets.ts";
 import { ServiceHub } from "../services/hub.ts";
 import type { CheckReport, FailureDetail, GradeReport, ScenarioReport, UnusableCode } from "./report.ts";
 import type { Exercise, Scenario } from "./schema.ts";
@@ -107,7 +108,13 @@ function runScenario(
   wallBudgetMs: number,
 ): ScenarioOutcome {
   const services = new ServiceHub(scenario.services, scenario.seed);
-  const sim = new Simulation({ seed: scenario.seed, services, account: def.account, model: { ...def.model, ...scenario.model } });
+  const sim = new Simulation({
+    seed: scenario.seed,
+    services,
+    destinations: destinationTargets(services),
+    account: def.account,
+    model: { ...def.model, ...scenario.model },
+  });
   const config = sim.deploy(def.function, new SandboxCode(quickjs, { code: source, filename }, sim.model));
   const results: Array<SyncResult | undefined> = [];
   scenario.steps.forEach((step, i) => {

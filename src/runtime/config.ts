@@ -58,6 +58,8 @@ export const FunctionConfigSchema = z
       .strict()
       .prefault({})
       .refine((a) => a.onSuccess?.type !== "s3", { path: ["onSuccess", "type"], message: "S3 can only be an on-failure destination" }),
+    /** Recursive loop detection: "Terminate" (the default) stops the invocation after 16 in one chain (§3). */
+    recursiveLoop: z.enum(["Terminate", "Allow"]).default("Terminate"),
     /** The older dead-letter queue (SQS or SNS) for events that failed or were discarded, or null (§6). */
     deadLetterQueue: DeadLetterQueueSchema.nullable().default(null),
   })

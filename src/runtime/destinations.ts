@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { formatLogTime } from "./logs.ts";
+import type { Chain } from "./recursion.ts";
 import type { InvocationRecord } from "./trace.ts";
 import type { JsonText } from "./types.ts";
 
@@ -54,7 +55,8 @@ export type DeliveryResult = { ok: true } | { ok: false; error: { name: string; 
 
 /** The simulated services that can receive destination records (queues, topics, buses, buckets). */
 export interface DestinationTargets {
-  deliver(target: Destination, body: JsonText, attributes: Record<string, string>, at: number): DeliveryResult;
+  /** `chain` is the chain of the invocation the record is about: the message carries it (recursion detection, §3). */
+  deliver(target: Destination, body: JsonText, attributes: Record<string, string>, at: number, chain: Chain): DeliveryResult;
 }
 
 /** SNS destinations take 256 KB; a larger record is sent without its payloads (§5, [L-onfailure]). */
@@ -132,7 +134,7 @@ export interface DestinationHost {
   readonly now: number;
   readonly epochMs: number;
   /** Hands a record to another function as an async event (a Lambda destination). */
-  invokeFunction(name: string, body: JsonText): DeliveryResult;
+  invokeFunction(name: string, body: JsonText, chain: Chain): DeliveryResult;
 }
 
 /** The async event an outcome concerns. */
@@ -142,6 +144,7 @@ export interface OutcomeEvent {
   eventId: string;
   requestId: string;
   payload: JsonText;
+  chain: Chain;
 }
 
 /** Sends async outcomes to their destinations and dead-letter queue, and counts what could not be sent (§6). */
@@ -212,7 +215,9 @@ export class DestinationRouter {
     const message = kind === "dead-letter" ? body : recordForTarget(target, body, this.sizeOf);
     const result =
       fifoRefusal(target) ??
-      (target.type === "lambda" ? this.host.invokeFunction(target.name, message) : (this.targets?.deliver(target, message, attributes, this.host.now) ?? { ok: true }));
+      (target.type === "lambda"
+        ? this.host.invokeFunction(target.name, message, event.chain)
+        : (this.targets?.deliver(target, message, attributes, this.host.now, event.chain) ?? { ok: true }));
     if (!result.ok) {
       if (kind === "dead-letter") this.deadLetterErrors++;
       else this.destinationDeliveryFailures++;

@@ -19,6 +19,7 @@ import { DestinationRouter, type DestinationTargets, type RecordCondition } from
 import { EventQueue } from "./event-queue.ts";
 import { formatLogTime, logStreamName, reportLine } from "./logs.ts";
 import { Prng } from "./prng.ts";
+import { RECURSION_ERROR, chainOf, loopStops, nextHop, recursionReason, type Chain } from "./recursion.ts";
 import type { SimplificationKey } from "./simplifications.ts";
 import {
   DeploymentError,
@@ -76,6 +77,11 @@ export interface InvokeOptions {
   deliveries?: number;
   /** Delay of each duplicate delivery after the previous one. */
   duplicateDelayMs?: number;
+  /**
+   * The chain of the message that caused this request (the chain of the invocation that sent it), for recursive loop
+   * detection (§3). The request is one hop further down that chain; without it, the request starts a new chain.
+   */
+  chain?: Chain | null;
 }
 
 type EnvState = "init" | "busy" | "idle" | "dead";
@@ -142,6 +148,8 @@ interface AsyncEvent {
   previousAttempt: number | null;
   /** The last attempt that ran (null before the first one): what destination records report. */
   last: InvocationRecord | null;
+  /** Where the event sits in a chain of invocations (null: it came from outside, §3). */
+  chain: Chain | null;
 }
 
 interface FunctionState {
@@ -190,6 +198,8 @@ export class Simulation {
   readonly simplificationsUsed = new Set<SimplificationKey>();
   /** Async outcomes sent to destinations and dead-letter queues, with the counts of refused ones (§6). */
   readonly destinations: DestinationRouter;
+  /** CloudWatch `RecursiveInvocationsDropped`: invocations stopped by recursive loop detection (§3). */
+  recursiveInvocationsDropped = 0;
 
   private queue = new EventQueue();
   private clock = 0;
@@ -221,7 +231,7 @@ export class Simulation {
           return sim.clock;
         },
         epochMs: this.epochMs,
-        invokeFunction: (name, body) => this.invokeDestination(name, body),
+        invokeFunction: (name, body, chain) => this.invokeDestination(name, body, chain),
       },
       options.destinations ?? null,
       this.recordTrace,
@@ -286,8 +296,10 @@ export class Simulation {
    * that it runs after the events already due at its instant; `options.at` is ignored here.
    */
   arrive(name: string, mode: "sync" | "async", payload: JsonText, options: InvokeOptions = {}): void {
-    if (mode === "sync") this.arriveSync(name, payload, options.onResult);
-    else this.acceptAsync(name, payload, options.deliveries ?? 1, options.duplicateDelayMs ?? 0);
+    const from = options.chain;
+    const chain = from ? nextHop(from) : null;
+    if (mode === "sync") this.arriveSync(name, payload, options.onResult, chain);
+    else this.acceptAsync(name, payload, options.deliveries ?? 1, options.duplicateDelayMs ?? 0, chain);
   }
 
   /**
@@ -328,7 +340,7 @@ export class Simulation {
 
   // ---- synchronous invocation (§3, §5, §8) ----
 
-  private arriveSync(name: string, payload: JsonText, onResult?: (r: SyncResult) => void): void {
+  private arriveSync(name: string, payload: JsonText, onResult: ((r: SyncResult) => void) | undefined, chain: Chain | null): void {
     const fn = this.fn(name);
     this.totals.requests++;
     const requestId = this.prng.uuid();
@@ -340,6 +352,12 @@ export class Simulation {
       record.error = { errorType: "RequestTooLargeException", errorMessage: "Request must be smaller than 6291456 bytes for the InvokeFunction operation" };
       this.pushRecord(record);
       onResult?.({ statusCode: 413, functionError: null, payload: JSON.stringify({ message: record.error.errorMessage, Type: "User" }), record });
+      return;
+    }
+    if (chain !== null && loopStops(chain, fn.config.recursiveLoop)) {
+      const record = this.stopLoop(fn, requestId, "sync", eventId, payload, chain);
+      this.pushRecord(record);
+      onResult?.({ statusCode: 400, functionError: null, payload: JSON.stringify({ Type: "User", message: RECURSION_ERROR.errorMessage }), record });
       return;
     }
     const rateCap = fn.rateCap;
@@ -362,12 +380,22 @@ export class Simulation {
       });
       return;
     }
-    this.start(fn, requestId, eventId, "sync", 1, 1, payload, null, onResult, null);
+    this.start(fn, requestId, eventId, "sync", 1, 1, payload, null, onResult, null, chain);
+  }
+
+  /** Recursive loop detection stops an invocation (§3): counted in RecursiveInvocationsDropped. */
+  private stopLoop(fn: FunctionState, requestId: string, mode: "sync" | "async", eventId: string, payload: JsonText, chain: Chain): InvocationRecord {
+    this.recursiveInvocationsDropped++;
+    const record = this.bareRecord(fn, requestId, mode, eventId, 1, 1, mode === "sync" ? "rejected" : "discarded", null, payload);
+    record.chain = chain;
+    record.reason = recursionReason(fn.config.name, chain);
+    record.error = { ...RECURSION_ERROR };
+    return record;
   }
 
   // ---- asynchronous invocation (§6) ----
 
-  private acceptAsync(name: string, payload: JsonText, deliveries: number, duplicateDelayMs: number): void {
+  private acceptAsync(name: string, payload: JsonText, deliveries: number, duplicateDelayMs: number, chain: Chain | null): void {
     const fn = this.fn(name);
     // SIMPLIFICATION (§6): Lambda's queue duplicates this share of events, drawn from the seeded generator.
     const rate = fn.config.async.duplicateRate;
@@ -400,7 +428,15 @@ export class Simulation {
         throttles: 0,
         previousAttempt: null,
         last: null,
+        chain,
       };
+      if (chain !== null && loopStops(chain, fn.config.recursiveLoop)) {
+        // The event goes to the dead-letter queue or on-failure destination, if there is one (§3).
+        this.totals.requests++;
+        const record = this.stopLoop(fn, event.requestId, "async", eventId, payload, chain);
+        this.pushRecord(this.routeFailure(fn, event, record, "RetriesExhausted"));
+        continue;
+      }
       const enqueue = () => {
         this.totals.requests++;
         fn.asyncQueue.push(event);
@@ -438,7 +474,7 @@ export class Simulation {
         continue;
       }
       fn.asyncQueue.shift();
-      this.start(fn, event.requestId, event.eventId, "async", event.attempt, event.delivery, event.payload, event.previousAttempt, undefined, event);
+      this.start(fn, event.requestId, event.eventId, "async", event.attempt, event.delivery, event.payload, event.previousAttempt, undefined, event, event.chain);
     }
   }
 
@@ -491,6 +527,14 @@ export class Simulation {
     lastAttempt: number | null = event.previousAttempt,
   ): void {
     const record = this.bareRecord(fn, event.requestId, "async", event.eventId, event.attempt, event.delivery, "discarded", lastAttempt, event.payload);
+    record.chain = event.chain;
+    record.reason = reason;
+    this.pushRecord(this.routeFailure(fn, event, record, condition));
+  }
+
+  /** Sends a given-up event to the on-failure destination and dead-letter queue, and says so in its record. */
+  private routeFailure(fn: FunctionState, event: AsyncEvent, record: InvocationRecord, condition: RecordCondition): InvocationRecord {
+    const reason = record.reason ?? "";
     const config = fn.config;
     if (config.async.onFailure !== null && (condition !== "RetriesExhausted" || event.last === null)) this.simplificationsUsed.add("async-record-shape");
     if (config.deadLetterQueue !== null) this.simplificationsUsed.add("dead-letter-attributes");
@@ -498,15 +542,22 @@ export class Simulation {
       ? this.destinations.failed(config.async.onFailure, config.deadLetterQueue, this.outcomeEvent(fn, event), condition, event.last, reason)
       : "";
     record.reason = sent === "" ? reason : `${reason}; ${sent}`;
-    this.pushRecord(record);
+    return record;
   }
 
   private outcomeEvent(fn: FunctionState, event: AsyncEvent) {
-    return { functionName: fn.config.name, functionArn: fn.arn, eventId: event.eventId, requestId: event.requestId, payload: event.payload };
+    return {
+      functionName: fn.config.name,
+      functionArn: fn.arn,
+      eventId: event.eventId,
+      requestId: event.requestId,
+      payload: event.payload,
+      chain: event.chain ?? { chainId: event.eventId, hops: 1 },
+    };
   }
 
   /** A Lambda destination: the record becomes an async event of the target function (§6). */
-  private invokeDestination(name: string, body: JsonText): { ok: true } | { ok: false; error: { name: string; message: string } } {
+  private invokeDestination(name: string, body: JsonText, chain: Chain): { ok: true } | { ok: false; error: { name: string; message: string } } {
     if (!this.functions.has(name)) {
       return { ok: false, error: { name: "ResourceNotFoundException", message: `no function named ${name} is deployed` } };
     }
@@ -514,7 +565,7 @@ export class Simulation {
     if (size > 0) {
       return { ok: false, error: { name: "RequestTooLargeException", message: `the ${size}-byte record is larger than the 1 MB limit of an asynchronous invoke` } };
     }
-    this.acceptAsync(name, body, 1, 0);
+    this.acceptAsync(name, body, 1, 0, nextHop(chain));
     return { ok: true };
   }
 
@@ -583,9 +634,11 @@ export class Simulation {
     previousAttempt: number | null,
     onResult: ((result: SyncResult) => void) | undefined,
     asyncEvent: AsyncEvent | null,
+    chain: Chain | null,
   ): void {
     const env = this.takeEnvironment(fn);
     const record = this.bareRecord(fn, requestId, mode, eventId, attempt, delivery, "success", previousAttempt, payload);
+    record.chain = chain;
     record.envId = env.id;
     record.startedAt = this.clock;
     const running: Running = {
@@ -998,6 +1051,8 @@ export class Simulation {
       requestId: rec?.requestId ?? null,
       eventId: rec?.eventId ?? null,
       attempt: rec?.attempt ?? 0,
+      // Messages the code sends carry its chain (recursive loop detection, §3).
+      chain: rec ? chainOf(rec) : null,
     };
     // The service sees the request (and applies its effect) at reply time even if the caller is frozen by then.
     this.queue.schedule(call.time, () => {
@@ -1050,6 +1105,7 @@ export class Simulation {
       event,
       response: undefined,
       previousAttempt,
+      chain: null,
     };
   }
 

@@ -59,6 +59,11 @@ export interface InvocationRecord {
   response: JsonText | undefined;
   /** seq of the attempt this one retries (async), or null. */
   previousAttempt: number | null;
+  /**
+   * Where the invocation sits in a chain of invocations linked by messages (recursive loop detection, lambda-model.md
+   * §3); null for a request from outside, which starts chain `eventId` at hop 1.
+   */
+  chain: { chainId: string; hops: number } | null;
 }
 
 export interface LogLine {

@@ -17,6 +17,7 @@ describe("§2 Function configuration", () => {
       reservedConcurrency: null,
       architecture: "x86_64",
       async: { maxRetryAttempts: 2, maxEventAgeMs: 21_600_000, onSuccess: null, onFailure: null, duplicateRate: 0 },
+      recursiveLoop: "Terminate",
       deadLetterQueue: null,
     });
   });
