@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { ApiGateway, type ApiGatewayConfigInput, type GatewayResponse } from "../../src/runtime/api-gateway.ts";
+import type { FunctionConfigInput } from "../../src/runtime/config.ts";
+import { HopLog } from "../../src/runtime/hops.ts";
+import { Simulation } from "../../src/runtime/simulation.ts";
+import { HostCode, type InvokePlan } from "./host-code.ts";
+
+/** Function "f" behind a gateway; the handler's plan comes from the request body's "plan" field. */
+function setup(options: { gateway?: ApiGatewayConfigInput; fn?: Partial<FunctionConfigInput>; plan?: (event: { body?: string | null }) => InvokePlan } = {}) {
+  const sim = new Simulation({ seed: 1, model: { initPlatformMs: 0 } });
+  const code = new HostCode({
+    invoke: (call) => (options.plan ?? ((e) => (e.body ? (JSON.parse(e.body) as { plan?: InvokePlan }).plan ?? {} : {})))(call.event as { body?: string | null }),
+  });
+  sim.deploy({ name: "f", timeoutMs: 60_000, ...options.fn }, code);
+  const hops = new HopLog();
+  const gateway = new ApiGateway(sim, "f", options.gateway ?? {}, hops);
+  const send = (body: string | null, at = 0) => {
+    const holder: { r: GatewayResponse | null } = { r: null };
+    sim.at(at, () => gateway.request({ method: "POST", path: "/orders", body }, (r) => (holder.r = r)));
+    return holder;
+  };
+  return { sim, gateway, hops, send, code };
+}
+
+const ok = (durationMs: number) => JSON.stringify({ plan: { durationMs, result: { statusCode: 201, headers: { "Content-Type": "application/json" }, body: '{"id":"o-1"}' } } });
+
+describe("API Gateway → Lambda (§4, §5, neighbour services)", () => {
+  it("passes a proxy response through; the client waits the gateway time plus the network round trip", () => {
+    const { sim, send, code } = setup();
+    const call = send(ok(120));
+    sim.run();
+    expect(call.r).toMatchObject({ statusCode: 201, body: '{"id":"o-1"}', headers: { "content-type": "application/json" }, cause: "ok", respondedAt: 120, clientLatencyMs: 130 });
+    expect(code.invocations[0]!.event).toMatchObject({ httpMethod: "POST", path: "/orders", body: ok(120), isBase64Encoded: false });
+  });
+
+  it("answers 502 when the function throws", () => {
+    const { sim, send } = setup();
+    const call = send(JSON.stringify({ plan: { error: { errorType: "TypeError", errorMessage: "x is undefined" } } }));
+    sim.run();
+    expect(call.r).toMatchObject({ statusCode: 502, body: '{"message":"Internal server error"}', cause: "function-error" });
+  });
+
+  it("answers 500, not 429, when Lambda throttles the invoke (REST proxy)", () => {
+    const { sim, send } = setup({ fn: { reservedConcurrency: 0 } });
+    const call = send(ok(10));
+    sim.run();
+    expect(call.r).toMatchObject({ statusCode: 500, cause: "throttled" });
+    expect(call.r!.reason).toMatchInlineSnapshot(`"Lambda throttled the invoke (429); the REST API answers 500, not 429"`);
+  });
+
+  it("answers 504 at the REST API's 29 s while the invocation keeps running and billing to its end", () => {
+    const { sim, send } = setup();
+    const call = send(ok(40_000));
+    sim.run();
+    expect(call.r).toMatchObject({ statusCode: 504, body: '{"message":"Endpoint request timed out"}', cause: "timeout", respondedAt: 29_000, lambdaEndedAt: 40_000 });
+    expect(call.r!.reason).toMatchInlineSnapshot(`"the function had not answered within the REST API's 29 s integration timeout; the invocation keeps running and billing (a workbook simplification)"`);
+    expect(sim.trace[0]).toMatchObject({ outcome: "success", durationMs: 40_000, billedMs: 40_000 });
+  });
+
+  it("uses a raised REST integration timeout, and the HTTP API's fixed 30 s", () => {
+    const rest = setup({ gateway: { kind: "rest", integrationTimeoutMs: 45_000 } });
+    const a = rest.send(ok(40_000));
+    rest.sim.run();
+    expect(a.r).toMatchObject({ statusCode: 201 });
+    const http = setup({ gateway: { kind: "http" } });
+    const b = http.send(ok(31_000));
+    http.sim.run();
+    expect(b.r).toMatchObject({ statusCode: 504, respondedAt: 30_000 });
+    expect(() => setup({ gateway: { kind: "http", integrationTimeoutMs: 10_000 } })).toThrow(/fixed at 30 s/);
+  });
+
+  it("refuses a body over 10 MB (10,485,760 bytes) with 413 without invoking the function, and records the hop", () => {
+    const { sim, send, hops } = setup();
+    const call = send("x".repeat(10_485_761));
+    sim.run();
+    expect(call.r).toMatchObject({ statusCode: 413, cause: "payload-too-large", invocation: null });
+    expect(sim.trace).toHaveLength(0);
+    expect(hops.records.map((h) => [h.service, h.outcome, h.bytes, h.limitBytes])).toEqual([["api-gateway", "rejected", 10_485_761, 10_485_760]]);
+  });
+
+  it("lets a 7 MB body through the gateway and fails it at the Lambda hop (6 MB), visibly", () => {
+    const { sim, send, hops } = setup();
+    const call = send("x".repeat(7 * 1_048_576));
+    sim.run();
+    expect(call.r).toMatchObject({ statusCode: 500, cause: "lambda-refused" });
+    expect(hops.records.map((h) => [h.service, h.outcome, h.limitBytes, h.error?.code ?? null])).toEqual([
+      ["api-gateway", "accepted", 10_485_760, null],
+      ["lambda", "rejected", 6_291_456, "RequestTooLargeException"],
+    ]);
+    expect(sim.trace[0]).toMatchObject({ outcome: "rejected" });
+  });
+
+  it("answers 502 when the function's response is over 6 MB", () => {
+    const { sim, send } = setup({ plan: () => ({ responseText: JSON.stringify({ statusCode: 200, body: "x".repeat(6_291_556) }) }) });
+    const call = send(null);
+    sim.run();
+    expect(call.r).toMatchObject({ statusCode: 502, cause: "response-too-large" });
+  });
+
+  it("answers 502 when a REST proxy response has no statusCode or a body that is not a string", () => {
+    for (const result of [{ ok: true }, { statusCode: 200, body: { id: 1 } }, "done"]) {
+      const { sim, send } = setup({ plan: () => ({ result }) });
+      const call = send(null);
+      sim.run();
+      expect(call.r).toMatchObject({ statusCode: 502, cause: "malformed-response" });
+    }
+  });
+
+  it("HTTP API: takes a response without statusCode as a JSON body with status 200", () => {
+    const { sim, send, code } = setup({ gateway: { kind: "http" }, plan: () => ({ result: { ok: true } }) });
+    const call = send('{"a":1}');
+    sim.run();
+    expect(call.r).toMatchObject({ statusCode: 200, body: '{"ok":true}' });
+    expect(code.invocations[0]!.event).toMatchObject({ version: "2.0", routeKey: "POST /orders", rawPath: "/orders", body: '{"a":1}' });
+  });
+});
