@@ -147,10 +147,26 @@ export class ApiGateway {
         `the function had not answered within the ${api}'s ${formatMs(timeoutMs)} integration timeout; the invocation keeps running and billing (a workbook simplification)`,
       );
     });
+    // The gateway → Lambda hop, recorded when the invoke is made: refused over the 6 MB synchronous limit (§5).
+    const lambdaBytes = utf8Length(payload);
+    const hop = this.hops.add({
+      t: sim.now,
+      service: "lambda",
+      resource: this.functionName,
+      operation: `Invoke (RequestResponse) from ${operation}`,
+      bytes: lambdaBytes,
+      limitBytes: LAMBDA_FACTS.syncRequestLimitBytes,
+      outcome: "accepted",
+      error: null,
+    });
     sim.arrive(this.functionName, "sync", payload, {
       onResult: (result) => {
         response.invocation = result.record.seq;
-        this.lambdaHop(result, payload, operation);
+        hop.invocation = result.record.seq;
+        if (result.record.outcome === "rejected") {
+          hop.outcome = "rejected";
+          hop.error = result.record.error && { code: result.record.error.errorType, message: result.record.error.errorMessage };
+        }
         if (answered) {
           response.lambdaEndedAt = sim.now;
           return;
@@ -161,22 +177,6 @@ export class ApiGateway {
       },
     });
     return response;
-  }
-
-  /** The gateway → Lambda hop: refused when the proxy event is over the 6 MB synchronous invoke limit (§5). */
-  private lambdaHop(result: SyncResult, payload: string, operation: string): void {
-    const refused = result.record.outcome === "rejected";
-    this.hops.add({
-      t: this.sim.now,
-      service: "lambda",
-      resource: this.functionName,
-      operation: `Invoke (RequestResponse) from ${operation}`,
-      bytes: utf8Length(payload),
-      limitBytes: LAMBDA_FACTS.syncRequestLimitBytes,
-      outcome: refused ? "rejected" : "accepted",
-      error: refused && result.record.error ? { code: result.record.error.errorType, message: result.record.error.errorMessage } : null,
-      invocation: result.record.seq,
-    });
   }
 
   private map(result: SyncResult, api: string): { statusCode: number; body: string; headers: Record<string, string>; cause: GatewayResponse["cause"]; reason: string | null } {
