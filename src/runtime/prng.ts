@@ -59,15 +59,23 @@ export class Prng {
     const b = this.nextUint32();
     const c = this.nextUint32();
     const d = this.nextUint32();
-    const H = HEX;
-    // Version nibble 4, variant bits 10xx: the format of a v4 UUID.
-    return (
-      H[a >>> 24]! + H[(a >>> 16) & 255]! + H[(a >>> 8) & 255]! + H[a & 255]! + "-" +
-      H[b >>> 24]! + H[(b >>> 16) & 255]! + "-4" + NIB[(b >>> 8) & 15]! + H[b & 255]! + "-" +
-      NIB[((c >>> 28) & 3) | 8]! + NIB[(c >>> 24) & 15]! + H[(c >>> 16) & 255]! + "-" +
-      H[(c >>> 8) & 255]! + H[c & 255]! + H[d >>> 24]! + H[(d >>> 16) & 255]! + H[(d >>> 8) & 255]! + H[d & 255]!
-    );
+    return uuidOf(a, b, c, d);
   }
+}
+
+/**
+ * The UUID v4-shaped text of four draws. The simulator draws a request id's four numbers when the request arrives
+ * (so the generator's sequence never depends on what is recorded) and builds the text only when something reads it.
+ */
+export function uuidOf(a: number, b: number, c: number, d: number): string {
+  const H = HEX;
+  // Version nibble 4, variant bits 10xx: the format of a v4 UUID.
+  return (
+    H[a >>> 24]! + H[(a >>> 16) & 255]! + H[(a >>> 8) & 255]! + H[a & 255]! + "-" +
+    H[b >>> 24]! + H[(b >>> 16) & 255]! + "-4" + NIB[(b >>> 8) & 15]! + H[b & 255]! + "-" +
+    NIB[((c >>> 28) & 3) | 8]! + NIB[(c >>> 24) & 15]! + H[(c >>> 16) & 255]! + "-" +
+    H[(c >>> 8) & 255]! + H[c & 255]! + H[d >>> 24]! + H[(d >>> 16) & 255]! + H[(d >>> 8) & 255]! + H[d & 255]!
+  );
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));

@@ -2,7 +2,7 @@
  * The modelling choices a learner must know are choices, not AWS guarantees (lambda-model.md "Modelling decisions"),
  * worded with the values actually in force.
  */
-import { formatMs } from "./simulation.ts";
+import { formatMs } from "./format.ts";
 import type { ModelSettings } from "./config.ts";
 
 /**

@@ -17,13 +17,18 @@ import {
 } from "./config.ts";
 import { DestinationRouter, type DestinationTargets, type RecordCondition } from "./destinations.ts";
 import { EventQueue } from "./event-queue.ts";
+import { formatMs } from "./format.ts";
 import { formatLogTime, logStreamName, reportLine } from "./logs.ts";
-import { Prng } from "./prng.ts";
+import { RunAggregates } from "./aggregates.ts";
+import { insertIdle, removeIdle, takeIdle } from "./environments.ts";
+import { sizeOver, utf8Length } from "./payload.ts";
+import { Prng, uuidOf } from "./prng.ts";
+import { newRecord, syncResultOf, withIds } from "./records.ts";
+import type { AsyncEvent, EnvState, Environment, FunctionState, Running } from "./state.ts";
 import { RECURSION_ERROR, chainOf, loopStops, nextHop, recursionReason, type Chain } from "./recursion.ts";
 import type { SimplificationKey } from "./simplifications.ts";
 import {
   DeploymentError,
-  RequestRateCap,
   ScalingBucket,
   rateCapThrottle,
   requestRateCap,
@@ -34,7 +39,6 @@ import {
 import type { InvocationOutcome, InvocationRecord, LogLine, MetricPoint, Totals } from "./trace.ts";
 import type {
   CallContext,
-  CodeInstance,
   CodeOutcome,
   EnvironmentPort,
   FunctionCode,
@@ -84,88 +88,9 @@ export interface InvokeOptions {
   chain?: Chain | null;
 }
 
-type EnvState = "init" | "busy" | "idle" | "dead";
-
-interface Environment {
-  id: string;
-  /** The number in `id` (env-<n>): creation order. */
-  num: number;
-  /** CloudWatch log stream name, fixed at creation. */
-  logStream: string;
-  fn: FunctionState;
-  createdAt: number;
-  state: EnvState;
-  /** null before the first INIT and after a reset: the next invocation runs INIT. */
-  instance: CodeInstance | null;
-  /** Bumped on every reset or recycle so that callbacks from an older instance are dropped. */
-  generation: number;
-  lastEndedAt: number;
-  /** Callbacks that came due while the environment was frozen; they run when it thaws (§1). */
-  frozen: Array<() => void>;
-  retireWhenDone: boolean;
-  /**
-   * Idle expiry, scheduled lazily so that the queue holds at most one expiry event per environment. Every park takes
-   * a queue number (a "ticket") for an expiry at lastEndedAt + idleExpiryMs; only tickets of the current lastEndedAt
-   * can still expire the environment, and they are scheduled one at a time with their own numbers, so expiries run
-   * exactly where one event per park would have run.
-   */
-  expiry: { endedAt: number; tickets: number[]; pending: boolean; pendingEndedAt: number; run: () => void };
-  /**
-   * The timeout of the latest invocation, scheduled lazily in the same way: its event keeps the queue number taken
-   * when the invocation began, but goes on the queue only when no earlier timeout event of this environment is
-   * pending (the earlier invocations' timeouts can no longer fire: they have finished).
-   */
-  timeout: { time: number; seq: number; running: Running | null; generation: number; armedSeq: number; armedTime: number };
-  maxMemoryUsedMB: number;
-  current: Running | null;
-  port: EnvironmentPort;
-}
-
-interface Running {
-  record: InvocationRecord;
-  env: Environment;
-  payload: JsonText;
-  deadline: number;
-  finished: boolean;
-  /** INIT threw: the environment is reset so that the next invocation tries INIT again. */
-  initFailed: boolean;
-  /** The START line was written (once per invocation, even when INIT fails before the handler runs, §8). */
-  startLogged: boolean;
-  /** A sync invocation's caller (undefined when nobody listens, or for async). */
-  onResult: ((result: SyncResult) => void) | undefined;
-  /** An async invocation's event (null for sync): its retries are decided when it ends. */
-  asyncEvent: AsyncEvent | null;
-}
-
-interface AsyncEvent {
-  eventId: string;
-  requestId: string;
-  payload: JsonText;
-  acceptedAt: number;
-  attempt: number;
-  delivery: number;
-  throttles: number;
-  previousAttempt: number | null;
-  /** The last attempt that ran (null before the first one): what destination records report. */
-  last: InvocationRecord | null;
-  /** Where the event sits in a chain of invocations (null: it came from outside, §3). */
-  chain: Chain | null;
-}
-
-interface FunctionState {
-  config: FunctionConfig;
-  code: FunctionCode;
-  environments: Environment[];
-  idle: Environment[];
-  inUse: number;
-  asyncQueue: AsyncEvent[];
-  arn: string;
-  logGroupName: string;
-  /** The scaling rate (§3): new environments take a token. */
-  scaling: ScalingBucket;
-  /** SIMPLIFICATION: sync requests per second (§3), or null when off. */
-  rateCap: RequestRateCap | null;
-}
+/** The outcome of a timed handler (CodeInstance.timedInvoke): it returned nothing. */
+const TIMED_SUCCESS: CodeOutcome = { kind: "success", response: undefined };
+const NOTHING = (): void => {};
 
 const NO_SERVICES: ServiceDispatcher = {
   dispatch(service) {
@@ -200,6 +125,8 @@ export class Simulation {
   readonly destinations: DestinationRouter;
   /** CloudWatch `RecursiveInvocationsDropped`: invocations stopped by recursive loop detection (§3). */
   recursiveInvocationsDropped = 0;
+  /** Whole-run figures kept whatever is recorded: means, peaks, latency percentiles (see aggregates.ts). */
+  readonly aggregates = new RunAggregates();
 
   private queue = new EventQueue();
   private clock = 0;
@@ -343,11 +270,16 @@ export class Simulation {
   private arriveSync(name: string, payload: JsonText, onResult: ((r: SyncResult) => void) | undefined, chain: Chain | null): void {
     const fn = this.fn(name);
     this.totals.requests++;
-    const requestId = this.prng.uuid();
-    const eventId = `req-${++this.eventCounter}`;
+    // The request id's numbers are drawn now; its text is built only if something reads it (most runs never do).
+    const prng = this.prng;
+    const w0 = prng.nextUint32();
+    const w1 = prng.nextUint32();
+    const w2 = prng.nextUint32();
+    const w3 = prng.nextUint32();
+    const eventNum = ++this.eventCounter;
     const size = sizeOver(payload, LAMBDA_FACTS.syncRequestLimitBytes);
     if (size > 0) {
-      const record = this.bareRecord(fn, requestId, "sync", eventId, 1, 1, "rejected", null, payload);
+      const record = this.bareRecord(fn, uuidOf(w0, w1, w2, w3), "sync", `req-${eventNum}`, 1, 1, "rejected", null, payload);
       record.reason = `the ${size.toLocaleString("en-US")}-byte request is larger than the 6 MB (6,291,456-byte) limit of a synchronous invoke`;
       record.error = { errorType: "RequestTooLargeException", errorMessage: "Request must be smaller than 6291456 bytes for the InvokeFunction operation" };
       this.pushRecord(record);
@@ -355,7 +287,7 @@ export class Simulation {
       return;
     }
     if (chain !== null && loopStops(chain, fn.config.recursiveLoop)) {
-      const record = this.stopLoop(fn, requestId, "sync", eventId, payload, chain);
+      const record = this.stopLoop(fn, uuidOf(w0, w1, w2, w3), "sync", `req-${eventNum}`, payload, chain);
       this.pushRecord(record);
       onResult?.({ statusCode: 400, functionError: null, payload: JSON.stringify({ Type: "User", message: RECURSION_ERROR.errorMessage }), record });
       return;
@@ -368,7 +300,12 @@ export class Simulation {
     } else throttle = this.admission(fn);
     if (throttle) {
       this.totals.throttles++;
-      const record = this.bareRecord(fn, requestId, "sync", eventId, 1, 1, "throttled", null, payload);
+      if (!this.recordTrace && !onResult) {
+        // Nobody reads the record: only its number is taken, so that later records keep theirs.
+        this.recordCounter++;
+        return;
+      }
+      const record = this.bareRecord(fn, uuidOf(w0, w1, w2, w3), "sync", `req-${eventNum}`, 1, 1, "throttled", null, payload);
       record.reason = throttle.reason;
       record.error = { errorType: "TooManyRequestsException", errorMessage: "Rate Exceeded." };
       this.pushRecord(record);
@@ -380,7 +317,7 @@ export class Simulation {
       });
       return;
     }
-    this.start(fn, requestId, eventId, "sync", 1, 1, payload, null, onResult, null, chain);
+    this.start(fn, "", "", "sync", 1, 1, payload, null, onResult, null, chain, w0, w1, w2, w3, eventNum);
   }
 
   /** Recursive loop detection stops an invocation (§3): counted in RecursiveInvocationsDropped. */
@@ -474,7 +411,7 @@ export class Simulation {
         continue;
       }
       fn.asyncQueue.shift();
-      this.start(fn, event.requestId, event.eventId, "async", event.attempt, event.delivery, event.payload, event.previousAttempt, undefined, event, event.chain);
+      this.start(fn, event.requestId, event.eventId, "async", event.attempt, event.delivery, event.payload, event.previousAttempt, undefined, event, event.chain, 0, 0, 0, 0, 0);
     }
   }
 
@@ -495,6 +432,7 @@ export class Simulation {
     }
     const delay = this.model.asyncRetryDelaysMs[event.attempt - 1] ?? this.model.asyncRetryDelaysMs[1] ?? 120_000;
     const retry: AsyncEvent = { ...event, attempt: event.attempt + 1, throttles: 0, previousAttempt: record.seq };
+    this.aggregates.retries++;
     this.requeue(fn, retry, this.clock + delay);
   }
 
@@ -526,6 +464,7 @@ export class Simulation {
     condition: RecordCondition,
     lastAttempt: number | null = event.previousAttempt,
   ): void {
+    this.aggregates.eventsDropped++;
     const record = this.bareRecord(fn, event.requestId, "async", event.eventId, event.attempt, event.delivery, "discarded", lastAttempt, event.payload);
     record.chain = event.chain;
     record.reason = reason;
@@ -635,6 +574,11 @@ export class Simulation {
     onResult: ((result: SyncResult) => void) | undefined,
     asyncEvent: AsyncEvent | null,
     chain: Chain | null,
+    w0: number,
+    w1: number,
+    w2: number,
+    w3: number,
+    eventNum: number,
   ): void {
     const env = this.takeEnvironment(fn);
     const record = this.bareRecord(fn, requestId, mode, eventId, attempt, delivery, "success", previousAttempt, payload);
@@ -651,6 +595,11 @@ export class Simulation {
       startLogged: false,
       onResult,
       asyncEvent,
+      w0,
+      w1,
+      w2,
+      w3,
+      eventNum,
     };
     env.current = running;
     fn.inUse++;
@@ -697,7 +646,7 @@ export class Simulation {
       this.reset(env);
       record.initMs ??= this.clock - initStart;
       if (phase === "init") {
-        this.logPlatform(env, record.requestId, `INIT_REPORT Init Duration: ${(this.clock - initStart).toFixed(2)} ms\tPhase: init\tStatus: timeout`);
+        this.logPlatform(env, withIds(running).requestId, `INIT_REPORT Init Duration: ${(this.clock - initStart).toFixed(2)} ms\tPhase: init\tStatus: timeout`);
         record.invokeStartedAt = this.clock;
         this.logStart(running);
         this.runInit(running, this.clock + env.fn.config.timeoutMs, "invoke");
@@ -742,10 +691,22 @@ export class Simulation {
     // Deadlines of one environment only grow (same timeout, later starts), so the armed event is normally earlier.
     if (timeout.armedSeq < 0 || timeout.time < timeout.armedTime) this.armTimeout(env);
     const instance = env.instance!;
+    if (instance.timedInvoke !== undefined) {
+      // A host-side model that only takes time: the simulator schedules the end itself, with no callbacks.
+      const end = this.clock + Math.max(0, instance.timedInvoke(running.payload));
+      if (end < running.deadline) {
+        env.timedRunning = running;
+        this.queue.schedule(end, env.endTimed);
+      } else {
+        // The timeout event ends it first; the end event still takes its place in the queue, as a deferred end does.
+        this.queue.schedule(end, NOTHING);
+      }
+      return;
+    }
     instance.invoke(
       running.payload,
       {
-        awsRequestId: record.requestId,
+        awsRequestId: withIds(running).requestId,
         functionName: fn.config.name,
         functionVersion: "$LATEST",
         memoryLimitInMB: fn.config.memoryMB,
@@ -807,7 +768,8 @@ export class Simulation {
     record.billedMs = Math.ceil(record.durationMs + separateInit - 1e-9);
     record.outcome = outcome.kind;
     if (outcome.kind !== "success") record.failedIn = running.initFailed || record.envId === null || env.state === "init" ? "init" : "invoke";
-    const id = record.requestId;
+    // The ids are written when anything will read the record: the trace, the logs, a caller, an error text.
+    const id = this.recordTrace || this.recordLogs || running.onResult || outcome.kind !== "success" ? withIds(running).requestId : "";
     if (outcome.kind === "error") {
       record.error = { errorType: outcome.errorType, errorMessage: outcome.errorMessage };
       this.logApp(env, id, "ERROR", JSON.stringify({ errorType: outcome.errorType, errorMessage: outcome.errorMessage, trace: outcome.trace ?? [] }));
@@ -860,7 +822,10 @@ export class Simulation {
     else this.park(env);
     this.sampleMetrics();
     this.totals.invocations++;
-    if (running.asyncEvent !== null) this.afterAsync(fn, running.asyncEvent, record);
+    const asyncEvent = running.asyncEvent;
+    if (asyncEvent === null) this.aggregates.latency.add(this.clock - record.arrivedAt);
+    else if (record.outcome === "success") this.aggregates.latency.add(this.clock - asyncEvent.acceptedAt);
+    if (asyncEvent !== null) this.afterAsync(fn, asyncEvent, record);
     else if (running.onResult) running.onResult(syncResultOf(record, outcome));
     this.pumpAsync(fn);
   }
@@ -870,14 +835,12 @@ export class Simulation {
     if (running.startLogged) return;
     running.startLogged = true;
     if (!this.recordLogs) return;
-    const id = running.record.requestId;
+    const id = withIds(running).requestId;
     this.logPlatform(running.env, id, `START RequestId: ${id} Version: $LATEST`);
   }
 
   private takeEnvironment(fn: FunctionState): Environment {
-    // SIMPLIFICATION (§1): the most recently created idle environment serves the request; ties go to the lowest id.
-    // `fn.idle` is kept in that order of preference, best last (see park).
-    return fn.idle.pop() ?? this.createEnvironment(fn);
+    return takeIdle(fn.idle) ?? this.createEnvironment(fn);
   }
 
   private createEnvironment(fn: FunctionState): Environment {
@@ -901,6 +864,12 @@ export class Simulation {
       maxMemoryUsedMB: this.model.memoryBaselineMB,
       current: null,
       port: undefined as unknown as EnvironmentPort,
+      timedRunning: null,
+      endTimed: () => {
+        const running = env.timedRunning;
+        env.timedRunning = null;
+        if (running !== null && !running.finished) sim.finish(running, TIMED_SUCCESS);
+      },
     };
     const envPrng = this.prng.fork(id);
     env.port = {
@@ -912,7 +881,7 @@ export class Simulation {
       now: () => sim.clock,
       defer: (delayMs, run) => sim.deferFor(env, delayMs, run),
       callService: (service, operation, args, offsetMs, onReply) => sim.callService(env, service, operation, args, offsetMs, onReply),
-      log: (level, message, offsetMs) => sim.logApp(env, env.current?.record.requestId ?? null, level, message, offsetMs),
+      log: (level, message, offsetMs) => sim.logApp(env, env.current ? withIds(env.current).requestId : null, level, message, offsetMs),
       seed: () => envPrng.nextUint32(),
     };
     fn.environments.push(env);
@@ -931,22 +900,7 @@ export class Simulation {
   /** Freezes an environment between invocations and schedules its idle expiry (§1). */
   private park(env: Environment): void {
     env.state = "idle";
-    // Insert in order of preference, the most preferred last: older creation first; for equal creation times, the
-    // higher id first (takeEnvironment takes the newest, lowest-numbered one).
-    const idle = env.fn.idle;
-    let lo = 0;
-    let hi = idle.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const m = idle[mid]!;
-      if (m.createdAt < env.createdAt || (m.createdAt === env.createdAt && m.num > env.num)) lo = mid + 1;
-      else hi = mid;
-    }
-    // An insertion by hand: the list is short, and splice costs more than moving a few entries.
-    let k = idle.length;
-    idle.push(env);
-    for (; k > lo; k--) idle[k] = idle[k - 1]!;
-    idle[lo] = env;
+    insertIdle(env.fn.idle, env);
     const expiry = env.expiry;
     const ticket = this.queue.reserveSeq();
     if (expiry.endedAt !== env.lastEndedAt) {
@@ -1014,10 +968,7 @@ export class Simulation {
     const wasIdle = env.state === "idle";
     this.reset(env);
     env.state = "dead";
-    if (wasIdle) {
-      const i = env.fn.idle.indexOf(env);
-      if (i >= 0) env.fn.idle.splice(i, 1);
-    }
+    if (wasIdle) removeIdle(env.fn.idle, env);
     const list = env.fn.environments;
     const j = list.indexOf(env);
     if (j >= 0) list.splice(j, 1);
@@ -1042,7 +993,7 @@ export class Simulation {
     offsetMs: number,
     onReply: (result: ServiceResult) => void,
   ): void {
-    const rec = env.current?.record;
+    const rec = env.current ? withIds(env.current) : undefined;
     const call: CallContext = {
       time: this.clock + offsetMs,
       functionName: env.fn.config.name,
@@ -1078,35 +1029,7 @@ export class Simulation {
     previousAttempt: number | null,
     event: JsonText,
   ): InvocationRecord {
-    return {
-      seq: this.recordCounter++,
-      requestId,
-      functionName: fn.config.name,
-      mode,
-      eventId,
-      attempt,
-      delivery,
-      envId: null,
-      cold: false,
-      initKind: null,
-      arrivedAt: this.clock,
-      startedAt: this.clock,
-      invokeStartedAt: null,
-      endedAt: this.clock,
-      initMs: null,
-      durationMs: 0,
-      billedMs: 0,
-      memorySizeMB: fn.config.memoryMB,
-      maxMemoryUsedMB: 0,
-      outcome,
-      error: null,
-      failedIn: null,
-      reason: null,
-      event,
-      response: undefined,
-      previousAttempt,
-      chain: null,
-    };
+    return newRecord(this.recordCounter++, this.clock, fn, requestId, mode, eventId, attempt, delivery, outcome, previousAttempt, event);
   }
 
   private pushRecord(record: InvocationRecord): void {
@@ -1133,6 +1056,9 @@ export class Simulation {
   }
 
   private sampleMetrics(): void {
+    const aggregates = this.aggregates;
+    aggregates.concurrency.set(this.clock, this.accountInUse);
+    aggregates.environments.set(this.clock, this.liveEnvironments);
     if (!this.recordTrace) return;
     const point: MetricPoint = { t: this.clock, concurrency: this.accountInUse, environments: this.liveEnvironments };
     const last = this.metrics[this.metrics.length - 1];
@@ -1156,46 +1082,6 @@ export class UnknownFunctionError extends Error {
   }
 }
 
-function syncResultOf(
-  record: InvocationRecord,
-  outcome: CodeOutcome | { kind: "timeout" },
-): SyncResult {
-  if (record.outcome === "success") {
-    return { statusCode: 200, functionError: null, payload: record.response ?? "null", record };
-  }
-  const error = record.error ?? { errorType: "Unknown", errorMessage: "" };
-  const trace = outcome.kind === "error" ? outcome.trace ?? [] : undefined;
-  const body = trace ? { errorType: error.errorType, errorMessage: error.errorMessage, trace } : { errorType: error.errorType, errorMessage: error.errorMessage };
-  return { statusCode: 200, functionError: "Unhandled", payload: JSON.stringify(body), record };
-}
-
-/**
- * The UTF-8 size of `text` if it exceeds `limit`, else 0. A UTF-16 unit is at most 3 UTF-8 bytes, so text shorter
- * than a third of the limit needs no counting (every invocation passes here).
- */
-function sizeOver(text: string, limit: number): number {
-  if (text.length * 3 <= limit) return 0;
-  const bytes = utf8Length(text);
-  return bytes > limit ? bytes : 0;
-}
-
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
-export function formatMs(ms: number): string {
-  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
-  if (ms >= 1_000 && ms % 1_000 === 0) return `${ms / 1_000} s`;
-  return `${ms.toLocaleString("en-US", { maximumFractionDigits: 2 })} ms`;
-}
+// These helpers live in their own files; re-exported for the modules that import them from here.
+export { formatMs } from "./format.ts";
+export { utf8Length } from "./payload.ts";

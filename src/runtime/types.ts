@@ -93,6 +93,12 @@ export interface CodeInstance {
   init(deadline: number, done: (outcome: CodeOutcome) => void): void;
   /** Calls the handler. `done` is called at the virtual time the handler's result is ready. */
   invoke(event: JsonText, context: InvokeContextData, deadline: number, done: (outcome: CodeOutcome) => void): void;
+  /**
+   * Optional, for host-side models that only take time (workloads, benchmarks): the handler's virtual duration in ms
+   * for this event, decided at once. When present the simulator calls it instead of `invoke`, treats the handler as
+   * returning nothing after that time (or timing out first) and builds no context for it.
+   */
+  timedInvoke?(event: JsonText): number;
   /** Stops whatever runs (timeout); no `done` may be called afterwards. */
   abort(): void;
   /** Frees everything (reset after a crash or timeout, or the environment is recycled). */

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { CallContext, ServiceReply } from "../runtime/types.ts";
-import { utf8Length } from "../runtime/simulation.ts";
+import { utf8Length } from "../runtime/payload.ts";
 import { isRecord, ok, serviceError } from "./errors.ts";
 
 export const TableConfigSchema = z

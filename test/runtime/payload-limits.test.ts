@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LAMBDA_FACTS } from "../../src/runtime/config.ts";
-import { utf8Length } from "../../src/runtime/simulation.ts";
+import { utf8Length } from "../../src/runtime/payload.ts";
 import { jsonStringOfBytes, setup, syncInvoke } from "./host-code.ts";
 
 describe("§5 Payload and event size limits per hop: Lambda invoke", () => {

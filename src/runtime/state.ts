@@ -1,0 +1,105 @@
+/**
+ * The simulator's mutable state: functions, their execution environments, the invocation each one runs and the events
+ * of Lambda's async queue. Only the Simulation (and the small modules it delegates to) reads and writes these.
+ */
+import type { FunctionConfig } from "./config.ts";
+import type { Chain } from "./recursion.ts";
+import type { RequestRateCap, ScalingBucket } from "./scaling.ts";
+import type { SyncResult } from "./simulation.ts";
+import type { InvocationRecord } from "./trace.ts";
+import type { CodeInstance, EnvironmentPort, FunctionCode, JsonText } from "./types.ts";
+
+export type EnvState = "init" | "busy" | "idle" | "dead";
+
+export interface Environment {
+  id: string;
+  /** The number in `id` (env-<n>): creation order. */
+  num: number;
+  /** CloudWatch log stream name, fixed at creation. */
+  logStream: string;
+  fn: FunctionState;
+  createdAt: number;
+  state: EnvState;
+  /** null before the first INIT and after a reset: the next invocation runs INIT. */
+  instance: CodeInstance | null;
+  /** Bumped on every reset or recycle so that callbacks from an older instance are dropped. */
+  generation: number;
+  lastEndedAt: number;
+  /** Callbacks that came due while the environment was frozen; they run when it thaws (§1). */
+  frozen: Array<() => void>;
+  retireWhenDone: boolean;
+  /**
+   * Idle expiry, scheduled lazily so that the queue holds at most one expiry event per environment. Every park takes
+   * a queue number (a "ticket") for an expiry at lastEndedAt + idleExpiryMs; only tickets of the current lastEndedAt
+   * can still expire the environment, and they are scheduled one at a time with their own numbers, so expiries run
+   * exactly where one event per park would have run.
+   */
+  expiry: { endedAt: number; tickets: number[]; pending: boolean; pendingEndedAt: number; run: () => void };
+  /**
+   * The timeout of the latest invocation, scheduled lazily in the same way: its event keeps the queue number taken
+   * when the invocation began, but goes on the queue only when no earlier timeout event of this environment is
+   * pending (the earlier invocations' timeouts can no longer fire: they have finished).
+   */
+  timeout: { time: number; seq: number; running: Running | null; generation: number; armedSeq: number; armedTime: number };
+  maxMemoryUsedMB: number;
+  current: Running | null;
+  port: EnvironmentPort;
+  /** The invocation a timed handler (CodeInstance.timedInvoke) is running, ended by `endTimed` at its end time. */
+  timedRunning: Running | null;
+  endTimed: () => void;
+}
+
+export interface Running {
+  record: InvocationRecord;
+  env: Environment;
+  payload: JsonText;
+  deadline: number;
+  finished: boolean;
+  /** INIT threw: the environment is reset so that the next invocation tries INIT again. */
+  initFailed: boolean;
+  /** The START line was written (once per invocation, even when INIT fails before the handler runs, §8). */
+  startLogged: boolean;
+  /** A sync invocation's caller (undefined when nobody listens, or for async). */
+  onResult: ((result: SyncResult) => void) | undefined;
+  /** An async invocation's event (null for sync): its retries are decided when it ends. */
+  asyncEvent: AsyncEvent | null;
+  /**
+   * A sync request's id, drawn at arrival but written into the record only when something reads it (records.ts
+   * `withIds`): the four numbers of its request id and the number of its event id. Unused for async (ids are text).
+   */
+  w0: number;
+  w1: number;
+  w2: number;
+  w3: number;
+  eventNum: number;
+}
+
+export interface AsyncEvent {
+  eventId: string;
+  requestId: string;
+  payload: JsonText;
+  acceptedAt: number;
+  attempt: number;
+  delivery: number;
+  throttles: number;
+  previousAttempt: number | null;
+  /** The last attempt that ran (null before the first one): what destination records report. */
+  last: InvocationRecord | null;
+  /** Where the event sits in a chain of invocations (null: it came from outside, §3). */
+  chain: Chain | null;
+}
+
+export interface FunctionState {
+  config: FunctionConfig;
+  code: FunctionCode;
+  environments: Environment[];
+  idle: Environment[];
+  inUse: number;
+  asyncQueue: AsyncEvent[];
+  arn: string;
+  logGroupName: string;
+  /** The scaling rate (§3): new environments take a token. */
+  scaling: ScalingBucket;
+  /** SIMPLIFICATION: sync requests per second (§3), or null when off. */
+  rateCap: RequestRateCap | null;
+}
