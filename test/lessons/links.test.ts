@@ -1,0 +1,54 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../../src/cli/catalog.ts";
+import { chapterOfFile } from "../../src/lessons/schema.ts";
+import { allExercises } from "../helpers.ts";
+
+const LESSONS = join(REPO_ROOT, "lessons");
+const lessonFiles = existsSync(LESSONS) ? readdirSync(LESSONS).filter((f) => f.endsWith(".mdx")) : [];
+const lessonBySlug = new Map(lessonFiles.map((f) => [chapterOfFile(f).slug, join(LESSONS, f)]));
+
+/** The id MDX gives a heading (GitHub's rule for plain-text headings: lower case, punctuation dropped, spaces to dashes). */
+function headingId(text: string): string {
+  return text
+    .replace(/[`*_]/g, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s-]/gu, "")
+    .replace(/\s/g, "-");
+}
+
+function headingIds(file: string): string[] {
+  return [...readFileSync(file, "utf8").matchAll(/^#{2,6}\s+(.+?)\s*$/gm)].map((m) => headingId(m[1]!));
+}
+
+describe("links from exercises to lesson sections", () => {
+  it("derives heading ids the way the lesson pages do", () => {
+    expect(headingId("Everything is retried")).toBe("everything-is-retried");
+    expect(headingId("Init runs once per environment")).toBe("init-runs-once-per-environment");
+    expect(headingId("Why `/tmp` survives: a reset")).toBe("why-tmp-survives-a-reset");
+  });
+
+  it("every lesson link of a written chapter names a heading of that chapter", async () => {
+    const exercises = await allExercises();
+    const links = exercises.flatMap((e) => [
+      { from: e.id, link: e.definition.lesson },
+      ...e.definition.scenarios.flatMap((s) => s.checks.flatMap((c) => (c.lesson ? [{ from: `${e.id}: ${c.name}`, link: c.lesson }] : []))),
+    ]);
+    const broken: string[] = [];
+    let checked = 0;
+    for (const { from, link } of links) {
+      const m = /^\/([a-z0-9-]+)\/(?:#([a-z0-9-]+))?$/.exec(link);
+      if (!m) {
+        broken.push(`${from}: "${link}" is not of the form /<chapter>/#<section>`);
+        continue;
+      }
+      const file = lessonBySlug.get(m[1]!);
+      if (!file) continue; // The chapter is not written yet, so there is no section to link to.
+      checked++;
+      if (m[2] && !headingIds(file).includes(m[2])) broken.push(`${from}: ${link} — no heading with id "${m[2]}" in ${file}`);
+    }
+    expect(broken).toEqual([]);
+    expect(checked).toBeGreaterThan(0);
+  });
+});
