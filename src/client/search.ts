@@ -74,7 +74,7 @@ async function run(query: string): Promise<void> {
   if (!engine) {
     list.replaceChildren();
     status.textContent =
-      "The search index is not available. It is built with the site: run `npm run build`, then `npm run preview` (`npm run dev` has no index).";
+      "Search works in the built site only: npm run build makes its index and npm run preview serves it (npm run dev has no index).";
     return;
   }
   const found = await engine.search(q);
