@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { findExercise, REPO_ROOT } from "../../src/cli/catalog.ts";
 
-// The team-lead page shows this workflow; its grading step is run here as written, against this checkout.
+// The team-lead page shows this workflow; its grading step is run here as written, against this checkout. It lives
+// with the end-to-end tests because it starts grading processes, which would compete with the sandbox tests for CPU.
 const workflow = readFileSync(new URL("../../src/site/team-ci.yml", import.meta.url), "utf8");
 
 function gradingScript(): string {
