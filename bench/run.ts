@@ -13,6 +13,7 @@ import type { CodeInstance, CodeOutcome, EnvironmentPort, FunctionCode, InvokeCo
 import { SandboxCode } from "../src/sandbox/environment.ts";
 import { loadQuickJS } from "../src/sandbox/quickjs.ts";
 import { ServiceHub } from "../src/services/hub.ts";
+import { benchBrowser } from "./browser.ts";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const reps = (n: number) => (QUICK ? Math.max(3, Math.ceil(n / 3)) : n);
@@ -259,6 +260,7 @@ async function main(): Promise<void> {
     ["cold sandbox", () => benchColdSandbox(quickjs)],
     ["grade in-process", () => benchGradeInProcess(quickjs, exercises)],
     ["grade command", () => benchGradeCommand(exercises)],
+    ["browser", () => benchBrowser({ atMost, note, medianOf, reps })],
   ];
   if (exercises.length === 0) note("grading", "no exercises found: skipped");
   for (const [name, step] of steps) {

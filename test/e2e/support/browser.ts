@@ -38,5 +38,12 @@ export type Theme = "light" | "dark";
 /** A context whose pages prefer `theme` (the site's default theme follows prefers-color-scheme). */
 export function newContext(browser: Browser, options: BrowserContextOptions & { theme?: Theme } = {}): Promise<BrowserContext> {
   const { theme = "light", ...rest } = options;
-  return browser.newContext({ viewport: DESKTOP, colorScheme: theme, reducedMotion: "reduce", ...rest });
+  // Clipboard access: the tests paste and copy code the way a learner does.
+  return browser.newContext({
+    viewport: DESKTOP,
+    colorScheme: theme,
+    reducedMotion: "reduce",
+    permissions: ["clipboard-read", "clipboard-write"],
+    ...rest,
+  });
 }
