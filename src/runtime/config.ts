@@ -12,6 +12,8 @@ export const MiB = 1024 * 1024;
 export const LAMBDA_FACTS = {
   /** INIT phase limit for on-demand functions (§1). */
   initLimitMs: 10_000,
+  /** INIT limit of provisioned environments: 130 s or the function timeout, whichever is higher (§1). */
+  provisionedInitLimitMs: 130_000,
   /** 1,769 MB of memory buys one full vCPU (§2). */
   mbPerVcpu: 1769,
   /** Buffered synchronous response limit as enforced: 6 MiB + 100 bytes (§5, observed). */
@@ -36,6 +38,8 @@ export const FunctionConfigSchema = z
     timeoutMs: z.number().int().min(1_000).max(900_000).default(3_000),
     /** Reserved concurrency: null for none; 0 throttles every invocation (§3). */
     reservedConcurrency: z.number().int().min(0).nullable().default(null),
+    /** Provisioned concurrency: environments initialised ahead of traffic, kept ready (§1, §3); 0 for none. */
+    provisionedConcurrency: z.number().int().min(0).default(0),
     /** Instruction set; Arm duration is priced 20% lower (§2, §9). */
     architecture: z.enum(["x86_64", "arm64"]).default("x86_64"),
     /** Asynchronous invocation settings (§6). */
@@ -63,7 +67,11 @@ export const FunctionConfigSchema = z
     /** The older dead-letter queue (SQS or SNS) for events that failed or were discarded, or null (§6). */
     deadLetterQueue: DeadLetterQueueSchema.nullable().default(null),
   })
-  .strict();
+  .strict()
+  .refine((f) => f.reservedConcurrency === null || f.provisionedConcurrency <= f.reservedConcurrency, {
+    path: ["provisionedConcurrency"],
+    message: "provisioned concurrency cannot exceed the function's reserved concurrency",
+  });
 export type FunctionConfig = z.infer<typeof FunctionConfigSchema>;
 export type FunctionConfigInput = z.input<typeof FunctionConfigSchema>;
 
@@ -129,6 +137,18 @@ export const ModelSettingsSchema = z
      * null turns the cap off (§3).
      */
     requestsPerSecondPerConcurrency: z.number().positive().nullable().default(10),
+    /**
+     * SIMPLIFICATION: a provisioned environment is replaced after this long (AWS says it recycles them periodically,
+     * without a period); the replacement initialises first, then the old one retires. null for never (§1).
+     */
+    provisionedRecycleMs: z.number().min(1).nullable().default(7_200_000),
+    /**
+     * Price of keeping provisioned concurrency configured, per GB-second (billed in 5-minute steps, §9). lambda-model.md
+     * gives no figure, so it is unpriced (null) unless a scenario sets one.
+     */
+    provisionedPricePerGbSecondUsd: z.number().min(0).nullable().default(null),
+    /** Duration price of invocations served by provisioned environments; null bills them at the on-demand rate. */
+    provisionedDurationPricePerGbSecondUsd: z.number().min(0).nullable().default(null),
     /** SIMPLIFICATION: network round trip a client sees on top of the function's duration (not billed, §1). */
     netRttMs: z.number().min(0).default(10),
   })

@@ -14,7 +14,8 @@ export type SimplificationKey =
   | "scaling-throttle-reason"
   | "async-record-shape"
   | "dead-letter-attributes"
-  | "async-duplicate-rate";
+  | "async-duplicate-rate"
+  | "provisioned-concurrency";
 
 const OCCASIONAL: Record<SimplificationKey, (model: ModelSettings) => string> = {
   "request-rate-cap": (model) =>
@@ -25,6 +26,8 @@ const OCCASIONAL: Record<SimplificationKey, (model: ModelSettings) => string> = 
     "Invocation records use the conditions Success and EventAgeExceeded besides the documented RetriesExhausted, and have no response part when no attempt ran; AWS documents only the RetriesExhausted form.",
   "dead-letter-attributes": () =>
     "The dead-letter queue's ErrorCode attribute is the last attempt's HTTP status (200 for a function error, 429 when the event never ran); AWS shows the attribute names but not their values.",
+  "provisioned-concurrency": (model) =>
+    `Provisioned environments are ${model.provisionedRecycleMs === null ? "never replaced" : `replaced every ${formatMs(model.provisionedRecycleMs)}`} (the replacement initialises first; a period without traffic pauses this); they count toward concurrency only while serving a request; their standing charge is ${model.provisionedPricePerGbSecondUsd === null ? "not priced (no price in the workbook's sources)" : `$${model.provisionedPricePerGbSecondUsd} per GB-second`}, and their invocations are billed at ${model.provisionedDurationPricePerGbSecondUsd === null ? "the on-demand duration rate" : `$${model.provisionedDurationPricePerGbSecondUsd} per GB-second`}. AWS documents none of these details.`,
   "async-duplicate-rate": () =>
     `Lambda's queue delivers a configured share of async events twice, drawn from the seeded generator; AWS says duplicates happen without saying how often.`,
 };

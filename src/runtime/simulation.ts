@@ -23,6 +23,7 @@ import { RunAggregates } from "./aggregates.ts";
 import { insertIdle, removeIdle, takeIdle } from "./environments.ts";
 import { sizeOver, utf8Length } from "./payload.ts";
 import { Prng, uuidOf } from "./prng.ts";
+import { provisionedCharge, type ProvisionedCharge } from "./provisioned.ts";
 import { newRecord, syncResultOf, withIds } from "./records.ts";
 import type { AsyncEvent, EnvState, Environment, FunctionState, Running } from "./state.ts";
 import { RECURSION_ERROR, chainOf, loopStops, nextHop, recursionReason, type Chain } from "./recursion.ts";
@@ -125,6 +126,8 @@ export class Simulation {
   readonly destinations: DestinationRouter;
   /** CloudWatch `RecursiveInvocationsDropped`: invocations stopped by recursive loop detection (§3). */
   recursiveInvocationsDropped = 0;
+  /** Provisioned environments whose INIT failed or timed out: Lambda could not make them ready (§1). */
+  readonly provisionedInitFailures: Array<{ t: number; functionName: string; envId: string; reason: string }> = [];
   /** Whole-run figures kept whatever is recorded: means, peaks, latency percentiles (see aggregates.ts). */
   readonly aggregates = new RunAggregates();
 
@@ -175,13 +178,19 @@ export class Simulation {
     const parsed = FunctionConfigSchema.parse(config);
     let othersReserved = 0;
     for (const f of this.functionList) if (f.config.name !== parsed.name) othersReserved += f.config.reservedConcurrency ?? 0;
-    const refused = reservationError(parsed.name, parsed.reservedConcurrency, othersReserved, this.account);
+    // Provisioned concurrency without a reservation is taken from the unreserved pool too, within the same minimum.
+    const claimed = parsed.reservedConcurrency ?? (parsed.provisionedConcurrency > 0 ? parsed.provisionedConcurrency : null);
+    const refused = reservationError(parsed.name, claimed, othersReserved, this.account);
     if (refused) throw new DeploymentError(refused);
     const state: FunctionState = {
       config: parsed,
       code,
       environments: [],
       idle: [],
+      provisionedIdle: [],
+      deployedAt: this.clock,
+      started: 0,
+      recyclePaused: [],
       inUse: 0,
       asyncQueue: [],
       arn: `arn:aws:lambda:us-east-1:123456789012:function:${parsed.name}`,
@@ -194,6 +203,8 @@ export class Simulation {
     if (previous) this.functionList[this.functionList.indexOf(previous)] = state;
     else this.functionList.push(state);
     this.functions.set(parsed.name, state);
+    if (parsed.provisionedConcurrency > 0) this.simplificationsUsed.add("provisioned-concurrency");
+    for (let i = 0; i < parsed.provisionedConcurrency; i++) this.prewarm(state, null);
     return parsed;
   }
 
@@ -202,8 +213,14 @@ export class Simulation {
   }
 
   /** Live environments of a function (busy, initialising or idle), oldest first. */
-  environmentsOf(name: string): ReadonlyArray<{ id: string; state: EnvState; createdAt: number }> {
+  environmentsOf(name: string): ReadonlyArray<{ id: string; state: EnvState; createdAt: number; provisioned: boolean }> {
     return this.fn(name).environments.filter((e) => e.state !== "dead");
+  }
+
+  /** The standing charge of a function's provisioned concurrency from its deployment until now (§9). */
+  provisionedChargeOf(name: string): ProvisionedCharge {
+    const fn = this.fn(name);
+    return provisionedCharge(fn.config.provisionedConcurrency, fn.config.memoryMB, fn.deployedAt, this.clock, this.model.provisionedPricePerGbSecondUsd);
   }
 
   /** Schedules `fn` at virtual time `at` (scenario steps use this). */
@@ -514,7 +531,7 @@ export class Simulation {
   private admission(fn: FunctionState): Throttle | null {
     const limited = this.concurrencyThrottle(fn);
     if (limited) return limited;
-    if (fn.idle.length === 0 && !fn.scaling.take(this.clock)) {
+    if (fn.idle.length === 0 && fn.provisionedIdle.length === 0 && !fn.scaling.take(this.clock)) {
       this.simplificationsUsed.add("scaling-throttle-reason");
       return scalingThrottle(fn.config.name);
     }
@@ -581,6 +598,8 @@ export class Simulation {
     eventNum: number,
   ): void {
     const env = this.takeEnvironment(fn);
+    if (fn.recyclePaused.length > 0) this.resumeRecycling(fn);
+    fn.started++;
     const record = this.bareRecord(fn, requestId, mode, eventId, attempt, delivery, "success", previousAttempt, payload);
     record.chain = chain;
     record.envId = env.id;
@@ -803,7 +822,7 @@ export class Simulation {
         this.logPlatform(env, id, `${formatLogTime(this.epochMs, this.clock)} ${id} ${record.error!.errorMessage}`);
       }
     }
-    this.bill(record, config);
+    this.bill(record, config, env.provisioned);
     if (record.outcome === "error") this.totals.errors++;
     if (record.outcome === "timeout") {
       this.totals.errors++;
@@ -840,10 +859,76 @@ export class Simulation {
   }
 
   private takeEnvironment(fn: FunctionState): Environment {
-    return takeIdle(fn.idle) ?? this.createEnvironment(fn);
+    // Provisioned environments serve first (§3).
+    return takeIdle(fn.provisionedIdle) ?? takeIdle(fn.idle) ?? this.createEnvironment(fn, false);
   }
 
-  private createEnvironment(fn: FunctionState): Environment {
+  /**
+   * Creates a provisioned environment and runs its INIT ahead of traffic, under the 130 s (or function timeout) limit
+   * (§1). Once ready it waits idle without expiring; `replaces` is the environment it takes over from (recycling).
+   */
+  private prewarm(fn: FunctionState, replaces: Environment | null): void {
+    const env = this.createEnvironment(fn, true);
+    const generation = env.generation;
+    const deadline = this.clock + Math.max(LAMBDA_FACTS.provisionedInitLimitMs, fn.config.timeoutMs);
+    let settled = false;
+    const failed = (why: string) => {
+      settled = true;
+      this.provisionedInitFailures.push({ t: this.clock, functionName: fn.config.name, envId: env.id, reason: why });
+      this.destroy(env);
+    };
+    this.queue.schedule(deadline, () => {
+      if (settled || env.generation !== generation || env.state === "dead") return;
+      env.instance?.abort();
+      failed(`INIT did not finish within ${formatMs(deadline - env.createdAt)}`);
+    });
+    this.queue.schedule(this.clock + this.model.initPlatformMs, () => {
+      if (settled || env.generation !== generation || env.state === "dead") return;
+      const instance = fn.code.createInstance(env.port);
+      env.instance = instance;
+      instance.init(deadline, (outcome) => {
+        if (settled || env.generation !== generation || env.state === "dead") return;
+        env.maxMemoryUsedMB = Math.max(env.maxMemoryUsedMB, instance.memoryUsedMB());
+        if (outcome.kind !== "success") {
+          failed(outcome.kind === "error" ? `INIT failed: ${outcome.errorType}: ${outcome.errorMessage}` : "INIT ran out of memory");
+          return;
+        }
+        settled = true;
+        this.park(env);
+        this.sampleMetrics();
+        if (replaces !== null && replaces.state !== "dead") {
+          if (replaces.state === "idle") this.destroy(replaces);
+          else replaces.retireWhenDone = true;
+        }
+        this.pumpAsync(fn);
+      });
+    });
+  }
+
+  /**
+   * SIMPLIFICATION (§1): a provisioned environment is replaced after a fixed period, the replacement ready first. A
+   * period without any invocation of the function pauses it until the next invocation, so that a quiet simulation
+   * runs out of events instead of recycling forever.
+   */
+  private scheduleRecycle(env: Environment): void {
+    const period = this.model.provisionedRecycleMs;
+    if (period === null) return;
+    const fn = env.fn;
+    const mark = fn.started;
+    this.queue.schedule(this.clock + period, () => {
+      if (env.state === "dead" || env.retireWhenDone || this.functions.get(fn.config.name) !== fn) return;
+      if (fn.started === mark) fn.recyclePaused.push(env);
+      else this.prewarm(fn, env);
+    });
+  }
+
+  private resumeRecycling(fn: FunctionState): void {
+    const paused = fn.recyclePaused;
+    fn.recyclePaused = [];
+    for (const env of paused) if (env.state !== "dead") this.scheduleRecycle(env);
+  }
+
+  private createEnvironment(fn: FunctionState, provisioned: boolean): Environment {
     const num = ++this.envCounter;
     const id = `env-${num}`;
     const sim = this;
@@ -854,6 +939,7 @@ export class Simulation {
       fn,
       createdAt: this.clock,
       state: "init",
+      provisioned,
       instance: null,
       generation: 0,
       lastEndedAt: -1,
@@ -886,6 +972,10 @@ export class Simulation {
     };
     fn.environments.push(env);
     this.liveEnvironments++;
+    if (provisioned) {
+      this.scheduleRecycle(env);
+      return env;
+    }
     const lifetime = this.model.maxLifetimeMs;
     if (lifetime !== null) {
       this.queue.schedule(this.clock + lifetime, () => {
@@ -900,6 +990,11 @@ export class Simulation {
   /** Freezes an environment between invocations and schedules its idle expiry (§1). */
   private park(env: Environment): void {
     env.state = "idle";
+    if (env.provisioned) {
+      // Provisioned environments stay ready: no idle expiry (§1).
+      insertIdle(env.fn.provisionedIdle, env);
+      return;
+    }
     insertIdle(env.fn.idle, env);
     const expiry = env.expiry;
     const ticket = this.queue.reserveSeq();
@@ -968,7 +1063,7 @@ export class Simulation {
     const wasIdle = env.state === "idle";
     this.reset(env);
     env.state = "dead";
-    if (wasIdle) removeIdle(env.fn.idle, env);
+    if (wasIdle) removeIdle(env.provisioned ? env.fn.provisionedIdle : env.fn.idle, env);
     const list = env.fn.environments;
     const j = list.indexOf(env);
     if (j >= 0) list.splice(j, 1);
@@ -1036,11 +1131,13 @@ export class Simulation {
     if (this.recordTrace) this.trace.push(record);
   }
 
-  private bill(record: InvocationRecord, config: FunctionConfig): void {
+  private bill(record: InvocationRecord, config: FunctionConfig, provisioned: boolean): void {
     const gbSeconds = (record.billedMs / 1000) * (config.memoryMB / 1024);
     this.totals.billedMs += record.billedMs;
     this.totals.billedGbSeconds += gbSeconds;
-    this.totals.costUsd += LAMBDA_FACTS.pricePerRequestUsd + gbSeconds * LAMBDA_FACTS.pricePerGbSecondUsd[config.architecture];
+    const onDemand = LAMBDA_FACTS.pricePerGbSecondUsd[config.architecture];
+    const rate = provisioned ? (this.model.provisionedDurationPricePerGbSecondUsd ?? onDemand) : onDemand;
+    this.totals.costUsd += LAMBDA_FACTS.pricePerRequestUsd + gbSeconds * rate;
   }
 
   private logPlatform(env: Environment, requestId: string | null, text: string): void {

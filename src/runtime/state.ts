@@ -20,6 +20,8 @@ export interface Environment {
   fn: FunctionState;
   createdAt: number;
   state: EnvState;
+  /** A provisioned environment: initialised ahead of traffic, never idle-expired, recycled periodically (§1, §3). */
+  provisioned: boolean;
   /** null before the first INIT and after a reset: the next invocation runs INIT. */
   instance: CodeInstance | null;
   /** Bumped on every reset or recycle so that callbacks from an older instance are dropped. */
@@ -94,6 +96,13 @@ export interface FunctionState {
   code: FunctionCode;
   environments: Environment[];
   idle: Environment[];
+  /** Idle provisioned environments, in the same order of preference as `idle`; they serve requests first (§3). */
+  provisionedIdle: Environment[];
+  deployedAt: number;
+  /** Invocations started so far: provisioned recycling pauses while this does not move (Simulation.scheduleRecycle). */
+  started: number;
+  /** Provisioned environments whose recycling paused because the function had no traffic for a whole period. */
+  recyclePaused: Environment[];
   inUse: number;
   asyncQueue: AsyncEvent[];
   arn: string;
