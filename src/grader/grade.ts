@@ -8,7 +8,6 @@ import { Simulation, type SyncResult } from "../runtime/simulation.ts";
 import { describeSimplifications, type SimplificationKey } from "../runtime/simplifications.ts";
 import type { InvocationRecord } from "../runtime/trace.ts";
 import { SandboxCode } from "../sandbox/environment.ts";
-import { destinationTargets } from "../services/destination-targets.ts";
 import { ServiceHub } from "../services/hub.ts";
 import type { CheckReport, FailureDetail, GradeReport, ScenarioReport, UnusableCode } from "./report.ts";
 import type { Exercise, Scenario } from "./schema.ts";
@@ -111,7 +110,7 @@ function runScenario(
   const sim = new Simulation({
     seed: scenario.seed,
     services,
-    destinations: destinationTargets(services),
+    destinations: services,
     account: def.account,
     model: { ...def.model, ...scenario.model },
   });

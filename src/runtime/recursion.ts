@@ -27,6 +27,13 @@ export function chainOf(record: InvocationRecord): Chain {
   return record.chain ?? { chainId: record.eventId, hops: 1 };
 }
 
+/** The chain of a batch of messages (an SQS batch): the longest of their senders' chains, or null if none has one. */
+export function longestChain(chains: ReadonlyArray<Chain | null>): Chain | null {
+  let longest: Chain | null = null;
+  for (const c of chains) if (c !== null && (longest === null || c.hops > longest.hops)) longest = c;
+  return longest;
+}
+
 /** Whether Lambda stops an invocation at this hop. */
 export function loopStops(chain: Chain | null, recursiveLoop: "Terminate" | "Allow"): boolean {
   return chain !== null && chain.hops > RECURSION_LIMIT && recursiveLoop === "Terminate";

@@ -9,14 +9,15 @@ import type { Simulation } from "./simulation.ts";
 
 export function functionPort(sim: Simulation): FunctionPort {
   return {
-    invokeAsync(functionName, event) {
+    invokeAsync(functionName, event, from) {
       try {
         sim.functionConfig(functionName);
       } catch {
         return { ok: false, error: { name: "ResourceNotFoundException", message: `no function named ${functionName} is deployed` } };
       }
       // Inside the event that delivers (a service's reply or a scenario step): the event is accepted at this instant.
-      sim.arrive(functionName, "async", event);
+      // The invocation continues the chain the service's message was sent in (recursive loop detection, §3).
+      sim.arrive(functionName, "async", event, { chain: from.chain });
       return { ok: true };
     },
   };

@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import { MiB } from "./config.ts";
+import { longestChain } from "./recursion.ts";
 import { formatMs, utf8Length, type Simulation, type SyncResult } from "./simulation.ts";
 import type { MessageView, Queue } from "../services/queue.ts";
 
@@ -261,7 +262,9 @@ export class SqsEventSourceMapping {
   }
 
   private invoke(batch: Batch): void {
-    this.sim.arrive(this.functionName, "sync", batch.payload, { onResult: (r) => this.settle(batch, r) });
+    // The batch continues the longest chain its messages were sent in (recursive loop detection, §3).
+    const chain = longestChain(batch.messages.map((m) => m.sender.chain));
+    this.sim.arrive(this.functionName, "sync", batch.payload, { onResult: (r) => this.settle(batch, r), chain });
   }
 
   private settle(batch: Batch, result: SyncResult): void {

@@ -1,6 +1,7 @@
 /** The simulated services of one scenario, behind the simulator's ServiceDispatcher interface. */
 import { z } from "zod";
 import type { Destination, DeliveryResult, DestinationTargets } from "../runtime/destinations.ts";
+import type { Chain } from "../runtime/recursion.ts";
 import { HopLog } from "../runtime/hops.ts";
 import { Prng } from "../runtime/prng.ts";
 import type { CallContext, JsonText, ServiceDispatcher, ServiceReply } from "../runtime/types.ts";
@@ -89,8 +90,8 @@ export class ServiceHub implements ServiceDispatcher, DestinationTargets {
   }
 
   /** Async invocation records and dead-letter events from the simulator (lambda-model.md §6). */
-  deliver(target: Destination, body: JsonText, attributes: Record<string, string>, at: number): DeliveryResult {
-    const from: Sender = { call: null, via: "lambda destination", chain: null };
+  deliver(target: Destination, body: JsonText, attributes: Record<string, string>, at: number, chain: Chain): DeliveryResult {
+    const from: Sender = { call: null, via: "lambda destination", chain };
     const refused = (r: { ok: false; code: string; message: string }): DeliveryResult => ({ ok: false, error: { name: r.code, message: r.message } });
     switch (target.type) {
       case "sqs": {
