@@ -1,15 +1,27 @@
+import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { severeViolations } from "./support/axe.ts";
+import { firstExercise } from "./support/exercises.ts";
 import { applyTheme } from "./support/screenshots.ts";
 import { useSite } from "./support/fixtures.ts";
 
 const site = useSite();
+const first = await firstExercise();
+const chapter = first.id.split("/")[0]!;
 
-describe.each(["light", "dark"] as const)("in the %s theme", (theme) => {
-  test("the home page has no serious or critical accessibility violations", async () => {
+describe.each(["light", "dark"] as const)("in the %s theme, axe finds no serious or critical violations", (theme) => {
+  async function open(path: string): Promise<Page> {
     const page = await site.page({ theme });
-    await page.goto(site.url("/"));
+    await page.goto(site.url(path));
     await applyTheme(page, theme);
-    expect(await severeViolations(page)).toEqual([]);
+    return page;
+  }
+
+  test("on the home page", async () => {
+    expect(await severeViolations(await open("/"))).toEqual([]);
+  });
+
+  test("on a chapter page", async () => {
+    expect(await severeViolations(await open(`/${chapter}/`))).toEqual([]);
   });
 });
