@@ -152,4 +152,6 @@ export class RunAggregates {
   retries = 0;
   /** Async events given up: retries exhausted, older than the maximum event age, or reserved concurrency 0 (§6). */
   eventsDropped = 0;
+  /** Requests refused before running because their payload was over the invoke's limit (§5). */
+  rejectedRequests = 0;
 }

@@ -50,6 +50,51 @@ export function newRecord(
   };
 }
 
+/** Makes a record that nobody reads any more into a new attempt's record, exactly as `newRecord` builds one. */
+export function reuseRecord(
+  record: InvocationRecord,
+  seq: number,
+  now: number,
+  fn: FunctionState,
+  requestId: string,
+  mode: "sync" | "async",
+  eventId: string,
+  attempt: number,
+  delivery: number,
+  outcome: InvocationOutcome,
+  previousAttempt: number | null,
+  event: JsonText,
+): InvocationRecord {
+  record.seq = seq;
+  record.requestId = requestId;
+  record.functionName = fn.config.name;
+  record.mode = mode;
+  record.eventId = eventId;
+  record.attempt = attempt;
+  record.delivery = delivery;
+  record.envId = null;
+  record.cold = false;
+  record.initKind = null;
+  record.arrivedAt = now;
+  record.startedAt = now;
+  record.invokeStartedAt = null;
+  record.endedAt = now;
+  record.initMs = null;
+  record.durationMs = 0;
+  record.billedMs = 0;
+  record.memorySizeMB = fn.config.memoryMB;
+  record.maxMemoryUsedMB = 0;
+  record.outcome = outcome;
+  record.error = null;
+  record.failedIn = null;
+  record.reason = null;
+  record.event = event;
+  record.response = undefined;
+  record.previousAttempt = previousAttempt;
+  record.chain = null;
+  return record;
+}
+
 /**
  * The invocation's record with its request and event ids written in. A sync request's ids are drawn at arrival but
  * built only on first use (most aggregate-only runs never read them).

@@ -24,7 +24,7 @@ import { insertIdle, removeIdle, takeIdle } from "./environments.ts";
 import { sizeOver, utf8Length } from "./payload.ts";
 import { Prng, uuidOf } from "./prng.ts";
 import { provisionedCharge, type ProvisionedCharge } from "./provisioned.ts";
-import { newRecord, syncResultOf, withIds } from "./records.ts";
+import { newRecord, reuseRecord, syncResultOf, withIds } from "./records.ts";
 import type { AsyncEvent, EnvState, Environment, FunctionState, Running } from "./state.ts";
 import { RECURSION_ERROR, chainOf, loopStops, nextHop, recursionReason, type Chain } from "./recursion.ts";
 import type { SimplificationKey } from "./simplifications.ts";
@@ -228,6 +228,14 @@ export class Simulation {
     this.queue.schedule(Math.max(time, this.clock), run);
   }
 
+  /**
+   * Schedules an arrival process's event at `time`: it runs after every other event due at that instant, so that
+   * completions and idle expiries at an instant come before the arrivals (DESIGN.md § The `simulate` command).
+   */
+  atArrival(time: number, run: () => void): void {
+    this.queue.scheduleLast(Math.max(time, this.clock), run);
+  }
+
   /** Invokes a function: "sync" (RequestResponse) or "async" (Event). The event is any JSON value. */
   invoke(name: string, mode: "sync" | "async", event: unknown, options: InvokeOptions = {}): void {
     const payload = JSON.stringify(event ?? null);
@@ -296,6 +304,7 @@ export class Simulation {
     const eventNum = ++this.eventCounter;
     const size = sizeOver(payload, LAMBDA_FACTS.syncRequestLimitBytes);
     if (size > 0) {
+      this.aggregates.rejectedRequests++;
       const record = this.bareRecord(fn, uuidOf(w0, w1, w2, w3), "sync", `req-${eventNum}`, 1, 1, "rejected", null, payload);
       record.reason = `the ${size.toLocaleString("en-US")}-byte request is larger than the 6 MB (6,291,456-byte) limit of a synchronous invoke`;
       record.error = { errorType: "RequestTooLargeException", errorMessage: "Request must be smaller than 6291456 bytes for the InvokeFunction operation" };
@@ -360,6 +369,7 @@ export class Simulation {
     const eventId = `evt-${++this.eventCounter}`;
     const size = sizeOver(payload, LAMBDA_FACTS.asyncRequestLimitBytes);
     if (size > 0) {
+      this.aggregates.rejectedRequests++;
       this.totals.requests++;
       const record = this.bareRecord(fn, this.prng.uuid(), "async", eventId, 1, 1, "rejected", null, payload);
       record.reason = `the ${size.toLocaleString("en-US")}-byte event is larger than the 1 MB (1,048,576-byte) limit of an asynchronous invoke`;
@@ -600,26 +610,34 @@ export class Simulation {
     const env = this.takeEnvironment(fn);
     if (fn.recyclePaused.length > 0) this.resumeRecycling(fn);
     fn.started++;
-    const record = this.bareRecord(fn, requestId, mode, eventId, attempt, delivery, "success", previousAttempt, payload);
+    const spare = env.spare;
+    let running: Running;
+    if (spare !== null && onResult === undefined && asyncEvent === null && !this.recordTrace) {
+      // Nobody will read this invocation's record either: the environment's last ones are reused.
+      env.spare = null;
+      running = spare;
+      reuseRecord(running.record, this.recordCounter++, this.clock, fn, requestId, mode, eventId, attempt, delivery, "success", previousAttempt, payload);
+      running.payload = payload;
+      running.deadline = Infinity;
+      running.finished = false;
+      running.initFailed = false;
+      running.startLogged = false;
+      running.onResult = undefined;
+      running.asyncEvent = null;
+      running.w0 = w0;
+      running.w1 = w1;
+      running.w2 = w2;
+      running.w3 = w3;
+      running.eventNum = eventNum;
+      running.reusable = false;
+    } else {
+      const fresh = this.bareRecord(fn, requestId, mode, eventId, attempt, delivery, "success", previousAttempt, payload);
+      running = { record: fresh, env, payload, deadline: Infinity, finished: false, initFailed: false, startLogged: false, onResult, asyncEvent, w0, w1, w2, w3, eventNum, reusable: false };
+    }
+    const record = running.record;
     record.chain = chain;
     record.envId = env.id;
     record.startedAt = this.clock;
-    const running: Running = {
-      record,
-      env,
-      payload,
-      deadline: Infinity,
-      finished: false,
-      initFailed: false,
-      startLogged: false,
-      onResult,
-      asyncEvent,
-      w0,
-      w1,
-      w2,
-      w3,
-      eventNum,
-    };
     env.current = running;
     fn.inUse++;
     this.accountInUse++;
@@ -701,6 +719,19 @@ export class Simulation {
     record.invokeStartedAt ??= this.clock;
     running.deadline = deadline ?? this.clock + fn.config.timeoutMs;
     this.logStart(running);
+    const instance = env.instance!;
+    // A host-side model that only takes time (timedInvoke): the simulator schedules the end itself, with no
+    // callbacks. When it ends before the deadline no timeout can fire, so none is kept for it.
+    let timedEnd = -1;
+    if (instance.timedInvoke !== undefined) {
+      timedEnd = this.clock + Math.max(0, instance.timedInvoke(running.payload));
+      if (timedEnd < running.deadline) {
+        env.timedRunning = running;
+        running.reusable = running.onResult === undefined && running.asyncEvent === null && !this.recordTrace;
+        this.queue.schedule(timedEnd, env.endTimed);
+        return;
+      }
+    }
     const generation = env.generation;
     const timeout = env.timeout;
     timeout.time = running.deadline;
@@ -709,17 +740,9 @@ export class Simulation {
     timeout.generation = generation;
     // Deadlines of one environment only grow (same timeout, later starts), so the armed event is normally earlier.
     if (timeout.armedSeq < 0 || timeout.time < timeout.armedTime) this.armTimeout(env);
-    const instance = env.instance!;
-    if (instance.timedInvoke !== undefined) {
-      // A host-side model that only takes time: the simulator schedules the end itself, with no callbacks.
-      const end = this.clock + Math.max(0, instance.timedInvoke(running.payload));
-      if (end < running.deadline) {
-        env.timedRunning = running;
-        this.queue.schedule(end, env.endTimed);
-      } else {
-        // The timeout event ends it first; the end event still takes its place in the queue, as a deferred end does.
-        this.queue.schedule(end, NOTHING);
-      }
+    if (timedEnd >= 0) {
+      // The timeout ends it first; the end event still takes its place in the queue, as a deferred end does.
+      this.queue.schedule(timedEnd, NOTHING);
       return;
     }
     instance.invoke(
@@ -846,6 +869,7 @@ export class Simulation {
     else if (record.outcome === "success") this.aggregates.latency.add(this.clock - asyncEvent.acceptedAt);
     if (asyncEvent !== null) this.afterAsync(fn, asyncEvent, record);
     else if (running.onResult) running.onResult(syncResultOf(record, outcome));
+    if (running.reusable && env.state !== "dead") env.spare = running;
     this.pumpAsync(fn);
   }
 
@@ -951,6 +975,7 @@ export class Simulation {
       current: null,
       port: undefined as unknown as EnvironmentPort,
       timedRunning: null,
+      spare: null,
       endTimed: () => {
         const running = env.timedRunning;
         env.timedRunning = null;
@@ -997,13 +1022,18 @@ export class Simulation {
     }
     insertIdle(env.fn.idle, env);
     const expiry = env.expiry;
+    const tickets = expiry.tickets;
     const ticket = this.queue.reserveSeq();
     if (expiry.endedAt !== env.lastEndedAt) {
       // Tickets of earlier invocations can no longer expire the environment: it has ended an invocation since.
       expiry.endedAt = env.lastEndedAt;
-      expiry.tickets.length = 0;
-    }
-    expiry.tickets.push(ticket);
+      // Usually one ticket is replaced by one: overwriting it is much cheaper than emptying the array.
+      if (tickets.length === 1) tickets[0] = ticket;
+      else {
+        tickets.length = 0;
+        tickets.push(ticket);
+      }
+    } else tickets.push(ticket);
     this.scheduleExpiry(env);
   }
 

@@ -49,6 +49,11 @@ export interface Environment {
   /** The invocation a timed handler (CodeInstance.timedInvoke) is running, ended by `endTimed` at its end time. */
   timedRunning: Running | null;
   endTimed: () => void;
+  /**
+   * A finished invocation's Running (and record) that nobody can read any more, reused by the environment's next
+   * unobserved invocation instead of allocating new ones (aggregate-only runs allocate nothing per request).
+   */
+  spare: Running | null;
 }
 
 export interface Running {
@@ -74,6 +79,8 @@ export interface Running {
   w2: number;
   w3: number;
   eventNum: number;
+  /** Ended on the timed path with nobody observing it: nothing refers to it afterwards, so it can be reused. */
+  reusable: boolean;
 }
 
 export interface AsyncEvent {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LATENCY_RELATIVE_PRECISION, LatencyHistogram, TimeWeighted } from "../../src/runtime/aggregates.ts";
 import { Prng } from "../../src/runtime/prng.ts";
+import { newRecord, reuseRecord } from "../../src/runtime/records.ts";
 import { Simulation } from "../../src/runtime/simulation.ts";
 import type { CodeInstance, CodeOutcome, EnvironmentPort, FunctionCode } from "../../src/runtime/types.ts";
 import { HostCode, syncInvoke } from "./host-code.ts";
@@ -138,5 +139,16 @@ describe("§1 §3 §4 the simulator's timed-handler path and its aggregates", ()
     sim.run();
     const latency = sim.aggregates.latency;
     expect([latency.count, latency.min, latency.max]).toEqual([2, 20, 370]);
+  });
+});
+
+describe("records reused by unobserved invocations", () => {
+  it("are rewritten into exactly the record a new invocation gets, every field included", () => {
+    const fn = { config: { name: "f", memoryMB: 256 } } as unknown as Parameters<typeof newRecord>[2];
+    const fresh = newRecord(7, 1_234.5, fn, "id", "sync", "req-3", 1, 1, "success", null, "{}");
+    const used = newRecord(1, 0, fn, "old", "async", "evt-1", 3, 2, "timeout", 4, "[1]");
+    Object.assign(used, { envId: "env-9", cold: true, initKind: "new", initMs: 12, error: { errorType: "x", errorMessage: "y" }, response: "1", chain: { chainId: "c", hops: 2 } });
+    for (const key of Object.keys(used) as Array<keyof typeof used>) if (typeof used[key] === "number") (used as unknown as Record<string, number>)[key] = 99;
+    expect(reuseRecord(used, 7, 1_234.5, fn, "id", "sync", "req-3", 1, 1, "success", null, "{}")).toStrictEqual(fresh);
   });
 });

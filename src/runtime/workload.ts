@@ -1,0 +1,364 @@
+/**
+ * Workloads: a declarative description of a function, its account and its traffic, and `runWorkload`, which runs one
+ * through the simulator and returns whole-run figures (and, if asked, a small sampled timeline). The same description
+ * drives lesson widgets (in the browser: this module imports nothing from Node), exercise scenarios and the
+ * `npm run simulate` command. The keys follow DESIGN.md § The `simulate` command: keys may be added, never renamed.
+ *
+ * Defaults follow ../shared/lambda-model.md: idle environments are recycled 10 min after their last invocation, any
+ * environment retires after 2 h (both SIMPLIFICATIONS, §1), the most recently created idle environment takes the next
+ * request (SIMPLIFICATION, §1), a cold start lasts `initMs` plus the request's work, and a sync request is throttled
+ * when the reserved concurrency or the account limit is reached (§3).
+ */
+import { z } from "zod";
+import type { FunctionConfigInput, ModelSettings } from "./config.ts";
+import { Prng } from "./prng.ts";
+import { Simulation } from "./simulation.ts";
+import type { CodeInstance, CodeOutcome, EnvironmentPort, FunctionCode } from "./types.ts";
+import { sampleArrivals, type ArrivalProcess } from "./workload-arrivals.ts";
+import { ArrivalsSchema, WorkSchema, workSampler } from "./workload-schema.ts";
+
+export { ArrivalsSchema, WorkSchema } from "./workload-schema.ts";
+
+/** The function under load (lambda-model.md §1, §2, §3). */
+export const WorkloadFunctionSchema = z
+  .object({
+    /** Memory size in MB, 128–10,240 (§2). */
+    memoryMB: z.number().int().min(128).max(10_240).default(128),
+    /** Function timeout in ms, 1–900 s (§4). */
+    timeoutMs: z.number().int().min(1_000).max(900_000).default(3_000),
+    /** Reserved concurrency, or null for none; 0 throttles every request (§3). */
+    reservedConcurrency: z.number().int().min(0).nullable().default(null),
+    /** SIMPLIFICATION: an idle environment is recycled this long after its last invocation ends (§1). */
+    idleExpiryMs: z.number().min(0).default(600_000),
+    /** SIMPLIFICATION: an environment retires after this lifetime, even when busy; null for never (§1). */
+    maxLifetimeMs: z.number().min(1).nullable().default(7_200_000),
+    /** The whole INIT phase of a cold start in ms (platform set-up plus the module's top level, §1). */
+    initMs: z.number().min(0).default(250),
+    /** x86_64 or arm64; Arm duration is priced 20% lower (§9). */
+    architecture: z.enum(["x86_64", "arm64"]).default("x86_64"),
+    /** Async retries after a function error, 0–2 (§6). */
+    maxRetryAttempts: z.number().int().min(0).max(2).default(2),
+    /** Async maximum event age in ms, 60 s – 6 h (§6). */
+    maxEventAgeMs: z.number().int().min(60_000).max(21_600_000).default(21_600_000),
+    /** Async events that are given up go to a dead-letter queue (counted as `deadLettered`, §6). */
+    deadLetterQueue: z.boolean().default(false),
+  })
+  .strict();
+
+/** The account the function runs in (§3). */
+export const WorkloadAccountSchema = z
+  .object({
+    /** Concurrent executions shared by the account's functions: 1,000 by default (§3). */
+    concurrencyLimit: z.number().int().min(1).default(1_000),
+  })
+  .strict();
+
+/** Tenants sending the traffic: each request belongs to one, drawn with a Zipf-like skew (§11). */
+export const TenantsSchema = z
+  .object({
+    /** Number of tenants (named t1, t2, …). */
+    count: z.number().int().min(1).max(1_000),
+    /** Skew: tenant k sends in proportion to 1 / k^skew; 0 spreads requests evenly. */
+    skew: z.number().min(0).max(5).default(0),
+  })
+  .strict();
+
+/** A whole workload: the function, its account and its traffic. */
+export const WorkloadSchema = z
+  .object({
+    /** Seed of every random draw (arrivals, work, request ids): the same seed gives the same figures. */
+    seed: z.union([z.number(), z.string()]).default(1),
+    /** Simulated time during which requests arrive, in ms; time averages are taken over it. */
+    durationMs: z.number().positive().max(366 * 86_400_000),
+    function: WorkloadFunctionSchema.prefault({}),
+    account: WorkloadAccountSchema.prefault({}),
+    /** How requests reach the function: "sync" (RequestResponse), "async" (Event) or "sqs" (not yet supported). */
+    invoke: z.enum(["sync", "async", "sqs"]).default("sync"),
+    arrivals: ArrivalsSchema,
+    work: WorkSchema.prefault({ kind: "fixed", ms: 100 }),
+    /** Size of each request's event in bytes (UTF-8 JSON), for the payload limits of §5. */
+    payloadBytes: z.number().int().min(2).max(16 * 1024 * 1024).default(64),
+    /** Optional tenants; the summary then gives requests, throttles and errors per tenant. */
+    tenants: TenantsSchema.nullable().default(null),
+  })
+  .strict()
+  .refine(
+    (w) => w.function.reservedConcurrency === null || w.function.reservedConcurrency <= w.account.concurrencyLimit - 100,
+    {
+      path: ["function", "reservedConcurrency"],
+      message: "at most the account's concurrency limit minus the 100 Lambda keeps unreserved (lambda-model.md §3)",
+    },
+  )
+  .refine((w) => w.invoke !== "sqs", {
+    path: ["invoke"],
+    message: '"sqs" is not yet supported by simulate: use "sync" or "async"',
+  });
+export type Workload = z.infer<typeof WorkloadSchema>;
+export type WorkloadInput = z.input<typeof WorkloadSchema>;
+
+/** Percentiles of client-observed latency (see RunAggregates.latency for what is measured). */
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  mean: number;
+  max: number;
+}
+
+/** What happened, as whole-run figures. The first keys are DESIGN.md's contract; more may be added, none renamed. */
+export interface WorkloadSummary {
+  /** Every arrival. */
+  requests: number;
+  /** Requests that ran (attempts included, as CloudWatch counts invocations). */
+  invocations: number;
+  coldStarts: number;
+  /** coldStarts / invocations. */
+  coldStartRatio: number;
+  throttles: number;
+  /** throttles / requests. */
+  throttleRatio: number;
+  /** Time-averaged live environments (busy, initialising or idle) over [0, durationMs]. */
+  meanEnvironments: number;
+  peakEnvironments: number;
+  /** Time-averaged environments initialising or running a request over [0, durationMs]. */
+  meanConcurrency: number;
+  peakConcurrency: number;
+  /** Client-observed latency in ms, within 0.5% (see aggregates.ts). */
+  latencyMs: LatencySummary;
+  billedGbSeconds: number;
+  costUsd: number;
+  /** Invocations that failed: function errors, timeouts and out-of-memory. */
+  errors: number;
+  timeouts: number;
+  /** Async attempts after a function error. */
+  retries: number;
+  /** Async events given up (retries exhausted, too old, reserved concurrency 0). */
+  droppedEvents: number;
+  /** Of those, events sent to the dead-letter queue. */
+  deadLettered: number;
+  /** Requests refused before running (a payload over its limit, §5). */
+  rejected: number;
+  /** The simulated window, in ms (the workload's durationMs). */
+  durationMs: number;
+  /** Per tenant (when the workload has tenants): requests, throttles and errors. */
+  tenants?: Record<string, { requests: number; throttles: number; errors: number }>;
+}
+
+/** One sample of the optional timeline: levels at `t` and counts since the start. */
+export interface TimelinePoint {
+  t: number;
+  environments: number;
+  concurrency: number;
+  requests: number;
+  coldStarts: number;
+  throttles: number;
+}
+
+export interface RunWorkloadOptions {
+  /** Samples of the timeline to take over [0, durationMs] (0, the default, for none; at most 10,000). */
+  timelinePoints?: number;
+  /**
+   * The function's code, for `work.kind: "handler"`: the command builds it from the handler file through the
+   * sandbox, with the model settings of the run (the runtime never loads code itself). Other work kinds ignore it.
+   */
+  codeFor?: (model: ModelSettings) => FunctionCode;
+}
+
+export interface WorkloadResult {
+  summary: WorkloadSummary;
+  timeline: TimelinePoint[];
+  /** The model's simplifications the figures depend on, in words, for whoever shows them. */
+  simplifications: string[];
+}
+
+/** The function's name inside the simulation. */
+const FUNCTION = "workload";
+
+/** Runs a workload (a parsed `Workload`, or input that `WorkloadSchema` accepts) and returns what happened. */
+export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloadOptions = {}): WorkloadResult {
+  const workload = WorkloadSchema.parse(input);
+  const fn = workload.function;
+  const sim = new Simulation({
+    seed: workload.seed,
+    account: { concurrencyLimit: workload.account.concurrencyLimit },
+    // The whole INIT phase is the platform part here; the code's own init takes no time.
+    model: { idleExpiryMs: fn.idleExpiryMs, maxLifetimeMs: fn.maxLifetimeMs, initPlatformMs: fn.initMs },
+    recordTrace: false,
+    recordLogs: false,
+  });
+  // Arrivals, work and tenants draw from their own generators, so that none shifts another's draws.
+  const seed = String(workload.seed);
+  const code =
+    workload.work.kind === "handler"
+      ? options.codeFor?.(sim.model)
+      : timedCode(workSampler(workload.work, new Prng(`${seed}:work`)), workload.work.errorRate, new Prng(`${seed}:errors`));
+  if (!code) throw new Error('work.kind "handler" needs the handler\'s code (RunWorkloadOptions.codeFor)');
+  const config: FunctionConfigInput = {
+    name: FUNCTION,
+    memoryMB: fn.memoryMB,
+    timeoutMs: fn.timeoutMs,
+    reservedConcurrency: fn.reservedConcurrency,
+    architecture: fn.architecture,
+    async: { maxRetryAttempts: fn.maxRetryAttempts, maxEventAgeMs: fn.maxEventAgeMs },
+    deadLetterQueue: fn.deadLetterQueue ? { type: "sqs", name: `${FUNCTION}-dlq` } : null,
+  };
+  sim.deploy(config, code);
+
+  const arrivals: ArrivalProcess = sampleArrivals(workload.arrivals, new Prng(`${seed}:arrivals`));
+  const mode = workload.invoke === "async" ? "async" : "sync";
+  const tenants = workload.tenants ? new TenantTraffic(workload.tenants, workload.payloadBytes, new Prng(`${seed}:tenants`)) : null;
+  const payload = payloadOfBytes(workload.payloadBytes, null);
+  const noOptions = {};
+  const end = workload.durationMs;
+  let requests = 0;
+  const arrive = () => {
+    // Every arrival due at this instant arrives in this one event (a burst is one event, not one per request).
+    let t = sim.now;
+    while (t === sim.now) {
+      requests++;
+      if (tenants) tenants.arrive(sim, mode);
+      else sim.arrive(FUNCTION, mode, payload, noOptions);
+      t = arrivals.next();
+    }
+    if (t < end) sim.atArrival(t, arrive);
+  };
+  const first = arrivals.next();
+  if (first < end) sim.atArrival(first, arrive);
+
+  const timeline: TimelinePoint[] = [];
+  const points = Math.min(10_000, Math.max(0, Math.floor(options.timelinePoints ?? 0)));
+  for (let i = 0; i <= points && points > 0; i++) {
+    const t = (end * i) / points;
+    sim.at(t, () => {
+      const a = sim.aggregates;
+      timeline.push({ t, environments: a.environments.current, concurrency: a.concurrency.current, requests, coldStarts: sim.totals.coldStarts, throttles: sim.totals.throttles });
+    });
+  }
+
+  // The window: time averages and peaks cover [0, durationMs]. Then the requests still in flight finish (their
+  // invocations, bills, latencies and retries count), and the run ends when nothing is left to happen.
+  sim.run({ until: end });
+  const a = sim.aggregates;
+  const meanEnvironments = a.environments.meanUntil(end);
+  const meanConcurrency = a.concurrency.meanUntil(end);
+  const peakEnvironments = a.environments.peak;
+  const peakConcurrency = a.concurrency.peak;
+  sim.run();
+  sim.shutdown();
+
+  const totals = sim.totals;
+  const latency = a.latency;
+  const summary: WorkloadSummary = {
+    requests: totals.requests,
+    invocations: totals.invocations,
+    coldStarts: totals.coldStarts,
+    coldStartRatio: ratio(totals.coldStarts, totals.invocations),
+    throttles: totals.throttles,
+    throttleRatio: ratio(totals.throttles, totals.requests),
+    meanEnvironments,
+    peakEnvironments,
+    meanConcurrency,
+    peakConcurrency,
+    latencyMs: { p50: latency.percentile(50), p90: latency.percentile(90), p99: latency.percentile(99), mean: latency.mean, max: latency.max },
+    billedGbSeconds: totals.billedGbSeconds,
+    costUsd: totals.costUsd,
+    errors: totals.errors,
+    timeouts: totals.timeouts,
+    retries: a.retries,
+    droppedEvents: a.eventsDropped,
+    deadLettered: fn.deadLetterQueue ? a.eventsDropped - sim.destinations.deadLetterErrors : 0,
+    rejected: a.rejectedRequests,
+    durationMs: end,
+  };
+  if (tenants) summary.tenants = tenants.summary();
+  return { summary, timeline, simplifications: workloadSimplifications(workload) };
+}
+
+function ratio(a: number, b: number): number {
+  return b > 0 ? a / b : 0;
+}
+
+/** The simplifications behind a workload's figures, with the values in force. */
+export function workloadSimplifications(workload: Workload): string[] {
+  const fn = workload.function;
+  const lines = [
+    `SIMPLIFICATION: an idle environment is recycled ${fn.idleExpiryMs.toLocaleString("en-US")} ms after its last invocation${fn.maxLifetimeMs === null ? "" : ` and any environment retires after ${fn.maxLifetimeMs.toLocaleString("en-US")} ms`}; AWS documents neither (lambda-model.md §1).`,
+    "SIMPLIFICATION: the most recently created idle environment takes the next request; AWS does not say which one does (§1).",
+    `A cold start lasts the INIT phase (${fn.initMs.toLocaleString("en-US")} ms) plus the request's work; latency excludes the network round trip.`,
+  ];
+  return lines;
+}
+
+/** A JSON event of exactly `bytes` UTF-8 bytes (at least 2): `{"pad":"xxx…"}`, with the tenant when there is one. */
+export function payloadOfBytes(bytes: number, tenant: string | null): string {
+  const head = tenant === null ? '{"pad":"' : `{"tenant":${JSON.stringify(tenant)},"pad":"`;
+  const room = bytes - head.length - 2;
+  if (room < 0) return tenant === null ? (bytes >= 2 ? "{}".padEnd(bytes, " ") : "{}") : JSON.stringify({ tenant });
+  return `${head}${"x".repeat(room)}"}`;
+}
+
+/** Host-side code whose handler only takes the sampled time (and fails at the workload's error rate). */
+function timedCode(sample: () => number, errorRate: number, failures: Prng): FunctionCode {
+  const success: CodeOutcome = { kind: "success", response: undefined };
+  const failure: CodeOutcome = { kind: "error", errorType: "Error", errorMessage: "simulated failure (work.errorRate)" };
+  return {
+    createInstance(port: EnvironmentPort): CodeInstance {
+      const instance: CodeInstance = {
+        init: (_deadline, done) => done(success),
+        // Used only when some invocations fail: the outcome needs a callback.
+        invoke: (_event, _context, _deadline, done) => {
+          const outcome = failures.next() < errorRate ? failure : success;
+          port.defer(sample(), () => done(outcome));
+        },
+        abort: () => {},
+        dispose: () => {},
+        memoryUsedMB: () => 0,
+      };
+      // Every invocation succeeds: the simulator's fast path, with no callback per invocation.
+      if (errorRate === 0) instance.timedInvoke = sample;
+      return instance;
+    },
+  };
+}
+
+/** Requests per tenant: a Zipf-like choice of tenant, an event naming it, and counts of what happened to each. */
+class TenantTraffic {
+  private readonly names: string[];
+  private readonly cumulative: number[];
+  private readonly payloads: string[];
+  private readonly counts: Array<{ requests: number; throttles: number; errors: number }>;
+  private readonly results: Array<{ onResult: (r: { statusCode: number; functionError: string | null }) => void }>;
+  private readonly prng: Prng;
+
+  constructor(tenants: z.infer<typeof TenantsSchema>, payloadBytes: number, prng: Prng) {
+    this.prng = prng;
+    this.names = Array.from({ length: tenants.count }, (_, i) => `t${i + 1}`);
+    const weights = this.names.map((_, i) => 1 / (i + 1) ** tenants.skew);
+    const total = weights.reduce((s, w) => s + w, 0);
+    let sum = 0;
+    this.cumulative = weights.map((w) => (sum += w / total));
+    this.payloads = this.names.map((n) => payloadOfBytes(payloadBytes, n));
+    this.counts = this.names.map(() => ({ requests: 0, throttles: 0, errors: 0 }));
+    this.results = this.counts.map((c) => ({
+      onResult: (r) => {
+        if (r.statusCode === 429) c.throttles++;
+        else if (r.functionError !== null) c.errors++;
+      },
+    }));
+  }
+
+  arrive(sim: Simulation, mode: "sync" | "async"): void {
+    const u = this.prng.next();
+    let k = 0;
+    while (k < this.cumulative.length - 1 && this.cumulative[k]! <= u) k++;
+    this.counts[k]!.requests++;
+    // Throttles and errors per tenant are known for sync requests (a caller sees them); async ones count requests.
+    sim.arrive(FUNCTION, mode, this.payloads[k]!, mode === "sync" ? this.results[k]! : {});
+  }
+
+  summary(): Record<string, { requests: number; throttles: number; errors: number }> {
+    const out: Record<string, { requests: number; throttles: number; errors: number }> = {};
+    this.names.forEach((n, i) => (out[n] = this.counts[i]!));
+    return out;
+  }
+}

@@ -1,0 +1,91 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), "simulate-cli-"));
+
+function simulate(...args: string[]) {
+  const run = spawnSync(process.execPath, ["src/cli/simulate.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function file(name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** The output keys outside tools rely on (DESIGN.md § The `simulate` command). */
+const CONTRACT_KEYS = [
+  "requests",
+  "invocations",
+  "coldStarts",
+  "coldStartRatio",
+  "throttles",
+  "throttleRatio",
+  "meanEnvironments",
+  "peakEnvironments",
+  "meanConcurrency",
+  "latencyMs",
+  "billedGbSeconds",
+  "costUsd",
+];
+
+describe("the simulate command (the contract in DESIGN.md)", () => {
+  it("prints an aligned summary of the first README example and exits 0", () => {
+    const run = simulate("public/workloads/steady-api.json");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("public/workloads/steady-api.json: sync, Poisson 20.00/s for 3,600,000 ms, seed 1");
+    expect(run.stdout).toMatch(/^Cold starts {2,}\d+ {3}\(\d+\.\d\d% of invocations\)$/m);
+    expect(run.stdout).toMatch(/^Latency \(ms\) {2,}p50 [\d.,]+ {3}p90 [\d.,]+ {3}p99 [\d.,]+/m);
+    expect(run.stdout).toContain("SIMPLIFICATION");
+  });
+
+  it("gives the same figures as one JSON object with --json, with every contract key", () => {
+    const run = simulate("public/workloads/spike-with-reserved.json", "--json");
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    for (const key of CONTRACT_KEYS) expect(summary).toHaveProperty(key);
+    expect(Object.keys(summary.latencyMs)).toEqual(expect.arrayContaining(["p50", "p90", "p99"]));
+    expect(summary.throttles).toBeGreaterThan(0);
+    expect(summary.peakConcurrency).toBe(50); // the reserved concurrency
+    expect(summary.coldStartRatio).toBeCloseTo(summary.coldStarts / summary.invocations, 12);
+    expect(summary.throttleRatio).toBeCloseTo(summary.throttles / summary.requests, 12);
+  });
+
+  it("exits 2 naming the file and the field for an invalid workload", () => {
+    const path = file("bad.json", JSON.stringify({ durationMs: 1000, arrivals: { kind: "poisson", ratePerSec: -3 } }));
+    const run = simulate(path);
+    expect(run.code).toBe(2);
+    expect(run.stderr.replace(path, "bad.json").trim()).toMatchInlineSnapshot(
+      `"simulate: bad.json: workload field "arrivals.ratePerSec" is invalid: Too small: expected number to be >0; found number -3. Fix that field and try again."`,
+    );
+  });
+
+  it("exits 2 for a file that is not JSON, and for a missing file", () => {
+    const notJson = simulate(file("not.json", "{ durationMs: 1000 "));
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toContain("not valid JSON");
+    const missing = simulate(join(dir, "nope.json"));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("workload file not found");
+  });
+
+  it('exits 2 for invoke "sqs", which simulate does not support yet', () => {
+    const path = file("sqs.json", JSON.stringify({ durationMs: 1000, invoke: "sqs", arrivals: { kind: "poisson", ratePerSec: 1 } }));
+    const run = simulate(path);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('field "invoke" is invalid: "sqs" is not yet supported by simulate');
+  });
+
+  it("runs a real handler file in the sandbox for work.kind handler", () => {
+    file("handler.js", "export async function handler(event) { return { ok: true }; }\n");
+    const path = file("handler-workload.json", JSON.stringify({ durationMs: 10_000, arrivals: { kind: "constant", ratePerSec: 2 }, work: { kind: "handler", file: "handler.js" } }));
+    const run = simulate(path, "--json");
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ requests: 20, invocations: 20, coldStarts: 1, errors: 0 });
+  });
+});

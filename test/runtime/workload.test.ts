@@ -1,0 +1,143 @@
+import { describe, expect, it } from "vitest";
+import { Prng } from "../../src/runtime/prng.ts";
+import { runWorkload, WorkloadSchema, payloadOfBytes, type WorkloadInput } from "../../src/runtime/workload.ts";
+import { sampleArrivals } from "../../src/runtime/workload-arrivals.ts";
+import { ArrivalsSchema } from "../../src/runtime/workload-schema.ts";
+import { utf8Length } from "../../src/runtime/payload.ts";
+
+const base: WorkloadInput = {
+  seed: 1,
+  durationMs: 60_000,
+  function: { initMs: 0, maxLifetimeMs: null },
+  arrivals: { kind: "constant", ratePerSec: 10 },
+  work: { kind: "fixed", ms: 50 },
+};
+
+function arrivalTimes(input: unknown, until: number): number[] {
+  const process = sampleArrivals(ArrivalsSchema.parse(input), new Prng("arrivals"));
+  const out: number[] = [];
+  for (let t = process.next(); t < until; t = process.next()) out.push(t);
+  return out;
+}
+
+describe("workloads: arrivals", () => {
+  it("spaces constant arrivals exactly 1000 / rate ms apart and keeps the fractional milliseconds", () => {
+    const times = arrivalTimes({ kind: "constant", ratePerSec: 3 }, 10_000);
+    expect(times).toHaveLength(30);
+    expect(times[1]).toBeCloseTo(333.333333, 5);
+    expect(times[29]).toBeCloseTo(9_666.666667, 5);
+  });
+
+  it("sends a burst's requests at one instant, on top of the base traffic", () => {
+    const times = arrivalTimes({ kind: "bursts", size: 50, everyMs: 10_000, firstAtMs: 1_000, baseRatePerSec: 1 }, 30_000);
+    const at1000 = times.filter((t) => t === 1_000).length;
+    expect(at1000).toBe(50);
+    expect(times.filter((t) => t === 11_000 || t === 21_000)).toHaveLength(100);
+    expect(times.length).toBeGreaterThan(150 + 10);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it("follows the spike rate inside spikes and the base rate outside them", () => {
+    const times = arrivalTimes({ kind: "spikes", baseRatePerSec: 5, spikeRatePerSec: 500, everyMs: 60_000, spikeMs: 5_000, firstAtMs: 30_000 }, 600_000);
+    const inSpike = times.filter((t) => t >= 30_000 && (t - 30_000) % 60_000 < 5_000).length;
+    // 10 spikes × 5 s × 500/s = 25,000 expected; the rest 5/s over 550 s = 2,750.
+    expect(inSpike / 25_000).toBeGreaterThan(0.97);
+    expect(inSpike / 25_000).toBeLessThan(1.03);
+    expect((times.length - inSpike) / 2_750).toBeGreaterThan(0.9);
+    expect((times.length - inSpike) / 2_750).toBeLessThan(1.1);
+  });
+
+  it("shapes a day: many more arrivals in the hour around the peak than around the trough", () => {
+    const times = arrivalTimes({ kind: "day", peakRatePerSec: 20, troughRatePerSec: 1, peakAtMs: 14 * 3_600_000 }, 86_400_000);
+    const hour = (h: number) => times.filter((t) => t >= h * 3_600_000 && t < (h + 1) * 3_600_000).length;
+    // The mean rate over a day is (20 + 1) / 2 per second.
+    expect(times.length / (10.5 * 86_400)).toBeGreaterThan(0.98);
+    expect(times.length / (10.5 * 86_400)).toBeLessThan(1.02);
+    expect(hour(13) + hour(14)).toBeGreaterThan(10 * (hour(1) + hour(2)));
+  });
+
+  it("takes an explicit list in time order", () => {
+    expect(arrivalTimes({ kind: "list", atMs: [300, 0.5, 300, 20] }, 1_000)).toEqual([0.5, 20, 300, 300]);
+  });
+});
+
+describe("workloads: runWorkload", () => {
+  it("counts every arrival as a request and runs each one", () => {
+    const { summary } = runWorkload(base);
+    expect(summary).toMatchObject({ requests: 600, invocations: 600, coldStarts: 1, throttles: 0, errors: 0 });
+    expect(summary.latencyMs).toMatchObject({ p50: 50, p90: 50, p99: 50 });
+  });
+
+  it("handles a completion before an arrival at the same instant, so one environment serves back-to-back requests", () => {
+    // Arrivals every 100 ms, each busy exactly 100 ms: the environment frees itself at the instant the next one comes.
+    const { summary } = runWorkload({ ...base, work: { kind: "fixed", ms: 100 } });
+    expect(summary).toMatchObject({ coldStarts: 1, peakEnvironments: 1, peakConcurrency: 1 });
+    expect(summary.meanConcurrency).toBeCloseTo(1, 9);
+  });
+
+  it("handles an idle expiry before an arrival at the same instant (§1): the request finds no environment", () => {
+    const { summary } = runWorkload({
+      ...base,
+      function: { initMs: 0, idleExpiryMs: 1_000, maxLifetimeMs: null },
+      arrivals: { kind: "list", atMs: [0, 1_050, 2_000] },
+      work: { kind: "fixed", ms: 50 },
+    });
+    // Ends at 50, expires at 1,050 exactly when the second request arrives; the third comes 950 ms after the second ends.
+    expect(summary).toMatchObject({ requests: 3, coldStarts: 2 });
+  });
+
+  it("gives the same figures for the same seed and different ones for another seed", () => {
+    const poisson: WorkloadInput = { ...base, arrivals: { kind: "poisson", ratePerSec: 30 }, work: { kind: "exponential", meanMs: 200 } };
+    expect(runWorkload(poisson).summary).toEqual(runWorkload(poisson).summary);
+    expect(runWorkload({ ...poisson, seed: 2 }).summary.requests).not.toBe(runWorkload(poisson).summary.requests);
+  });
+
+  it("samples a timeline of levels and running counts at evenly spaced instants", () => {
+    const { timeline, summary } = runWorkload(base, { timelinePoints: 6 });
+    expect(timeline.map((p) => p.t)).toEqual([0, 10_000, 20_000, 30_000, 40_000, 50_000, 60_000]);
+    expect(timeline[6]!.requests).toBe(summary.requests);
+    expect(timeline[3]).toMatchObject({ environments: 1, coldStarts: 1 });
+  });
+
+  it("throttles sync requests beyond reserved concurrency (§3) and reports the ratio", () => {
+    const { summary } = runWorkload({ ...base, function: { initMs: 0, reservedConcurrency: 2 }, arrivals: { kind: "bursts", size: 5, everyMs: 1_000 } });
+    expect(summary).toMatchObject({ requests: 300, throttles: 180, invocations: 120, peakConcurrency: 2 });
+    expect(summary.throttleRatio).toBeCloseTo(0.6, 12);
+  });
+
+  it("retries failing async events twice and sends them to the dead-letter queue when given up (§6)", () => {
+    const { summary } = runWorkload({
+      ...base,
+      durationMs: 10_000,
+      invoke: "async",
+      function: { initMs: 0, deadLetterQueue: true },
+      arrivals: { kind: "constant", ratePerSec: 1 },
+      work: { kind: "fixed", ms: 10, errorRate: 1 },
+    });
+    expect(summary).toMatchObject({ requests: 10, invocations: 30, errors: 30, retries: 20, droppedEvents: 10, deadLettered: 10 });
+    expect(summary.latencyMs.p50).toBe(0); // no attempt succeeded
+  });
+
+  it("refuses events over the payload limit of their invoke (§5) and counts them as rejected", () => {
+    const { summary } = runWorkload({ ...base, durationMs: 1_000, invoke: "async", payloadBytes: 1_048_577 });
+    expect(summary).toMatchObject({ requests: 10, rejected: 10, invocations: 0 });
+    expect(utf8Length(payloadOfBytes(1_048_577, null))).toBe(1_048_577);
+    expect(utf8Length(payloadOfBytes(300, "t12"))).toBe(300);
+  });
+
+  it("splits requests between tenants with the requested skew and counts each tenant's throttles", () => {
+    const { summary } = runWorkload({ ...base, tenants: { count: 3, skew: 1 }, function: { initMs: 0, reservedConcurrency: 1 }, arrivals: { kind: "bursts", size: 3, everyMs: 1_000 } });
+    const tenants = summary.tenants!;
+    expect(Object.keys(tenants)).toEqual(["t1", "t2", "t3"]);
+    expect(Object.values(tenants).reduce((s, t) => s + t.requests, 0)).toBe(summary.requests);
+    expect(Object.values(tenants).reduce((s, t) => s + t.throttles, 0)).toBe(summary.throttles);
+    expect(tenants.t1!.requests).toBeGreaterThan(tenants.t3!.requests);
+  });
+
+  it("refuses a reservation that leaves fewer than 100 unreserved (§3), and sqs as not yet supported", () => {
+    const tooMuch = WorkloadSchema.safeParse({ ...base, function: { reservedConcurrency: 950 } });
+    expect(tooMuch.success ? [] : tooMuch.error.issues.map((i) => i.path.join("."))).toEqual(["function.reservedConcurrency"]);
+    const sqs = WorkloadSchema.safeParse({ ...base, invoke: "sqs" });
+    expect(sqs.success ? "" : sqs.error.issues[0]!.message).toMatchInlineSnapshot(`""sqs" is not yet supported by simulate: use "sync" or "async""`);
+  });
+});
