@@ -50,3 +50,10 @@ describe("links from exercises to lesson sections", () => {
     expect(links.length).toBeGreaterThan(0);
   });
 });
+
+describe("lesson bodies", () => {
+  it.each(lessonFiles)("%s has no level-1 heading (the chapter title is the page's only h1)", (name) => {
+    const body = readFileSync(join(LESSONS, name), "utf8").replace(/^```[\s\S]*?^```/gm, "");
+    expect(body.match(/^#\s.*$/gm) ?? []).toEqual([]);
+  });
+});
