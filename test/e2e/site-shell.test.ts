@@ -96,3 +96,24 @@ test("an unknown address gets the 404 page with a way back", async () => {
   expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Page not found");
   expect(await page.getByRole("link", { name: "The chapter list" }).getAttribute("href")).toBe("/");
 });
+
+test("the first Tab reaches Skip to content, which moves the keyboard past the header and the chapter list", async () => {
+  const page = await site.page();
+  await page.goto(site.url("/idempotence/"));
+  await page.keyboard.press("Tab");
+  expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+  await page.keyboard.press("Enter");
+  expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("MAIN");
+  await page.keyboard.press("Tab");
+  // The next stop is inside the lesson, not the header or the chapter list.
+  expect(await page.evaluate(() => Boolean(document.activeElement?.closest("main")))).toBe(true);
+});
+
+test("the chapter list is one navigation landmark named Chapters, marking the current chapter", async () => {
+  const page = await site.page();
+  await page.goto(site.url("/timeouts/"));
+  const nav = page.getByRole("navigation", { name: "Chapters" });
+  expect(await nav.count()).toBe(1);
+  expect(await nav.locator('[aria-current="page"]').textContent()).toContain("Timeouts");
+  expect(await page.getByRole("heading", { level: 1 }).count()).toBe(1);
+});
