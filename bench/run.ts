@@ -138,6 +138,57 @@ async function benchSimulatorCore(): Promise<void> {
   atLeast(`simulator core (host handlers, ${environments} envs)`, rate, "invocations/s", 1_000_000);
 }
 
+// ---- 1b. the simulate path: a simulated day of traffic ----
+
+interface SimulateRun {
+  days: number;
+  seconds: number;
+  cpuSeconds: number;
+  invocations: number;
+  maxRssMB: number;
+  heapUsedMB: number;
+}
+
+/** Runs bench/simulate-run.ts in a child process (its peak memory is then its own) and reads its JSON line. */
+function simulateRun(days: number): Promise<SimulateRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["bench/simulate-run.ts", String(days)], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) reject(new Error(`bench/simulate-run.ts ${days} exited with ${code}: ${stderr.trim()}`));
+      else resolve(JSON.parse(stdout.trim().split("\n").pop()!) as SimulateRun);
+    });
+  });
+}
+
+/**
+ * A day of host-side traffic (about 1.17 million invocations, day-shaped) through runWorkload, the path of
+ * `npm run simulate`: wall time, simulated invocations per second and peak memory, then three days to show that
+ * memory stays flat as the simulated duration grows (aggregates are streamed, no invocation is kept).
+ */
+async function benchSimulateDay(): Promise<void> {
+  const runs: SimulateRun[] = [];
+  for (let i = 0; i < reps(3); i++) runs.push(await simulateRun(1));
+  const day = runs.sort((a, b) => a.seconds - b.seconds)[runs.length >> 1]!;
+  check(day.invocations >= 1_000_000, `simulate: only ${day.invocations} invocations in a day`);
+  note(`simulate: a day, ${fmt(day.invocations)} invocations`, `${fmt(day.seconds, 2)} s wall time (median of ${runs.length})`);
+  atLeast("simulate: simulated invocations per second", day.invocations / day.seconds, "invocations/s", 2_000_000);
+  note("", `(CPU time of that run: ${fmt(day.cpuSeconds, 2)} s, ${fmt(day.invocations / day.cpuSeconds)} invocations per CPU second)`);
+  atMost("simulate: peak memory, 1 simulated day", day.maxRssMB, "MB", 200, 0);
+  const three = await simulateRun(3);
+  const growth = three.maxRssMB / day.maxRssMB - 1;
+  line(
+    "simulate: peak memory, 3 simulated days",
+    `${fmt(three.maxRssMB, 0)} MB (${growth >= 0 ? "+" : ""}${fmt(growth * 100, 1)}%)`,
+    "target: flat (< +10%)",
+    growth < 0.1,
+  );
+}
+
 // ---- 2. and 3. the QuickJS sandbox ----
 
 const SANDBOX_HANDLER = `
@@ -256,6 +307,7 @@ async function main(): Promise<void> {
 
   const steps: Array<[string, () => Promise<void>]> = [
     ["simulator core", () => benchSimulatorCore()],
+    ["simulate a day", () => benchSimulateDay()],
     ["warm sandbox", () => benchWarmSandbox(quickjs)],
     ["cold sandbox", () => benchColdSandbox(quickjs)],
     ["grade in-process", () => benchGradeInProcess(quickjs, exercises)],
