@@ -6,15 +6,11 @@
  * scheduling allocates nothing but the callback. Insertion numbers are unique, so (time, number) is a total order and
  * the order events come out in does not depend on how the heap is laid out.
  */
-/** Insertion numbers from here on belong to `scheduleLast`: ordinary numbers never get this far (2^51). */
-const LAST = 2 ** 51;
-
 export class EventQueue {
   private times: number[] = [];
   private seqs: number[] = [];
   private runs: Array<() => void> = [];
   private counter = 0;
-  private lastCounter = 0;
   /** The time of the event `take` removed last. */
   takenTime = 0;
 
@@ -25,14 +21,6 @@ export class EventQueue {
   /** Schedules `run` at `time`, after every event already scheduled for that time. */
   schedule(time: number, run: () => void): void {
     this.scheduleWithSeq(time, this.counter++, run);
-  }
-
-  /**
-   * Schedules `run` at `time` after every event scheduled for that time with `schedule` or `scheduleWithSeq`, even
-   * ones scheduled later (arrival processes use it: at one instant, completions and expiries come before arrivals).
-   */
-  scheduleLast(time: number, run: () => void): void {
-    this.scheduleWithSeq(time, LAST + this.lastCounter++, run);
   }
 
   /**

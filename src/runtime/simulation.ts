@@ -132,6 +132,9 @@ export class Simulation {
   readonly aggregates = new RunAggregates();
 
   private queue = new EventQueue();
+  /** The arrival process of `arrivals()`: when it fires next (Infinity for none) and what it runs. */
+  private nextArrivalAt = Infinity;
+  private arrivalFire: () => number = () => Infinity;
   private clock = 0;
   private readonly prng: Prng;
   private readonly functions = new Map<string, FunctionState>();
@@ -229,11 +232,14 @@ export class Simulation {
   }
 
   /**
-   * Schedules an arrival process's event at `time`: it runs after every other event due at that instant, so that
-   * completions and idle expiries at an instant come before the arrivals (DESIGN.md § The `simulate` command).
+   * Drives an arrival process (a workload's traffic) without a queue event per arrival: `fire` runs at `first` and
+   * returns the next arrival time, and so on until it returns Infinity. An arrival runs after every queued event due
+   * at its instant, so that completions and idle expiries come before arrivals (DESIGN.md § The `simulate` command).
+   * One process per simulation; a new one replaces the old.
    */
-  atArrival(time: number, run: () => void): void {
-    this.queue.scheduleLast(Math.max(time, this.clock), run);
+  arrivals(first: number, fire: () => number): void {
+    this.arrivalFire = fire;
+    this.nextArrivalAt = Math.max(first, this.clock);
   }
 
   /** Invokes a function: "sync" (RequestResponse) or "async" (Event). The event is any JSON value. */
@@ -270,6 +276,7 @@ export class Simulation {
   shutdown(): void {
     for (const fn of this.functions.values()) for (const env of [...fn.environments]) this.destroy(env);
     this.queue = new EventQueue();
+    this.nextArrivalAt = Infinity;
   }
 
   /** Runs events until none is left or virtual time would pass `until`. Returns the number of events run. */
@@ -278,15 +285,25 @@ export class Simulation {
     const maxEvents = options.maxEvents ?? Infinity;
     let count = 0;
     // `this.queue` is read again for every event: shutdown() (from an event) replaces it.
-    while (this.queue.size > 0 && count < maxEvents) {
+    while (count < maxEvents) {
       const queue = this.queue;
-      if (queue.peekTime() > until) break;
+      const next = queue.peekTime();
+      const arrival = this.nextArrivalAt;
+      if (arrival < next) {
+        if (arrival > until) break;
+        this.clock = arrival;
+        this.nextArrivalAt = Infinity;
+        this.nextArrivalAt = Math.max(this.arrivalFire(), arrival);
+        count++;
+        continue;
+      }
+      if (next > until || next === Infinity) break;
       const run = queue.take();
       this.clock = queue.takenTime;
       run();
       count++;
     }
-    if (until !== Infinity && this.clock < until && this.queue.peekTime() > until) this.clock = until;
+    if (until !== Infinity && this.clock < until && Math.min(this.queue.peekTime(), this.nextArrivalAt) > until) this.clock = until;
     return count;
   }
 

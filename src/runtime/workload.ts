@@ -211,19 +211,15 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
   const noOptions = {};
   const end = workload.durationMs;
   let requests = 0;
-  const arrive = () => {
-    // Every arrival due at this instant arrives in this one event (a burst is one event, not one per request).
-    let t = sim.now;
-    while (t === sim.now) {
-      requests++;
-      if (tenants) tenants.arrive(sim, mode);
-      else sim.arrive(FUNCTION, mode, payload, noOptions);
-      t = arrivals.next();
-    }
-    if (t < end) sim.atArrival(t, arrive);
-  };
+  // Each arrival runs at its time and returns the next one (no queue event per request).
   const first = arrivals.next();
-  if (first < end) sim.atArrival(first, arrive);
+  sim.arrivals(first < end ? first : Infinity, () => {
+    requests++;
+    if (tenants) tenants.arrive(sim, mode);
+    else sim.arrive(FUNCTION, mode, payload, noOptions);
+    const t = arrivals.next();
+    return t < end ? t : Infinity;
+  });
 
   const timeline: TimelinePoint[] = [];
   const points = Math.min(10_000, Math.max(0, Math.floor(options.timelinePoints ?? 0)));
