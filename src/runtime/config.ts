@@ -40,6 +40,8 @@ export const FunctionConfigSchema = z
     reservedConcurrency: z.number().int().min(0).nullable().default(null),
     /** Provisioned concurrency: environments initialised ahead of traffic, kept ready (§1, §3); 0 for none. */
     provisionedConcurrency: z.number().int().min(0).default(0),
+    /** Ephemeral storage (`/tmp`) in MB: 512–10,240, default 512 (§1, §2). */
+    ephemeralStorageMB: z.number().int().min(512).max(10_240).default(512),
     /** Instruction set; Arm duration is priced 20% lower (§2, §9). */
     architecture: z.enum(["x86_64", "arm64"]).default("x86_64"),
     /** Asynchronous invocation settings (§6). */

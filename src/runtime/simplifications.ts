@@ -15,7 +15,8 @@ export type SimplificationKey =
   | "async-record-shape"
   | "dead-letter-attributes"
   | "async-duplicate-rate"
-  | "provisioned-concurrency";
+  | "provisioned-concurrency"
+  | "tmp-full-error";
 
 const OCCASIONAL: Record<SimplificationKey, (model: ModelSettings) => string> = {
   "request-rate-cap": (model) =>
@@ -28,6 +29,8 @@ const OCCASIONAL: Record<SimplificationKey, (model: ModelSettings) => string> = 
     "The dead-letter queue's ErrorCode attribute is the last attempt's HTTP status (200 for a function error, 429 when the event never ran); AWS shows the attribute names but not their values.",
   "provisioned-concurrency": (model) =>
     `Provisioned environments are ${model.provisionedRecycleMs === null ? "never replaced" : `replaced every ${formatMs(model.provisionedRecycleMs)}`} (the replacement initialises first; a period without traffic pauses this); they count toward concurrency only while serving a request; their standing charge is ${model.provisionedPricePerGbSecondUsd === null ? "not priced (no price in the workbook's sources)" : `$${model.provisionedPricePerGbSecondUsd} per GB-second`}, and their invocations are billed at ${model.provisionedDurationPricePerGbSecondUsd === null ? "the on-demand duration rate" : `$${model.provisionedDurationPricePerGbSecondUsd} per GB-second`}. AWS documents none of these details.`,
+  "tmp-full-error": () =>
+    "A write that would take /tmp past its size fails with ENOSPC, the error Linux gives a Node.js program, and only file contents count toward the size; AWS does not document what a full /tmp does.",
   "async-duplicate-rate": () =>
     `Lambda's queue delivers a configured share of async events twice, drawn from the seeded generator; AWS says duplicates happen without saying how often.`,
 };

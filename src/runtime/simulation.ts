@@ -25,6 +25,7 @@ import { sizeOver, utf8Length } from "./payload.ts";
 import { Prng, uuidOf } from "./prng.ts";
 import { provisionedCharge, type ProvisionedCharge } from "./provisioned.ts";
 import { newRecord, reuseRecord, syncResultOf, withIds } from "./records.ts";
+import { TmpStore, type TmpBudget } from "./tmp.ts";
 import type { AsyncEvent, EnvState, Environment, FunctionState, Running } from "./state.ts";
 import { RECURSION_ERROR, chainOf, loopStops, nextHop, recursionReason, type Chain } from "./recursion.ts";
 import type { SimplificationKey } from "./simplifications.ts";
@@ -144,6 +145,8 @@ export class Simulation {
   private readonly recordLogs: boolean;
   private readonly recordTrace: boolean;
   private accountInUse = 0;
+  /** Host memory held by the `/tmp` files of all environments (a workbook safety limit, tmp.ts). */
+  private readonly tmpBudget: TmpBudget = { usedBytes: 0, onFull: () => this.simplificationsUsed.add("tmp-full-error") };
   private liveEnvironments = 0;
   private envCounter = 0;
   private eventCounter = 0;
@@ -989,6 +992,7 @@ export class Simulation {
       expiry: { endedAt: -Infinity, tickets: [], pending: false, pendingEndedAt: -Infinity, run: () => sim.expire(env) },
       timeout: { time: Infinity, seq: -1, running: null, generation: 0, armedSeq: -1, armedTime: Infinity },
       maxMemoryUsedMB: this.model.memoryBaselineMB,
+      tmp: null,
       current: null,
       port: undefined as unknown as EnvironmentPort,
       timedRunning: null,
@@ -1011,6 +1015,9 @@ export class Simulation {
       callService: (service, operation, args, offsetMs, onReply) => sim.callService(env, service, operation, args, offsetMs, onReply),
       log: (level, message, offsetMs) => sim.logApp(env, env.current ? withIds(env.current).requestId : null, level, message, offsetMs),
       seed: () => envPrng.nextUint32(),
+      get tmp() {
+        return (env.tmp ??= new TmpStore(fn.config.ephemeralStorageMB, sim.tmpBudget));
+      },
     };
     fn.environments.push(env);
     this.liveEnvironments++;
@@ -1110,6 +1117,7 @@ export class Simulation {
     const wasIdle = env.state === "idle";
     this.reset(env);
     env.state = "dead";
+    env.tmp?.clear();
     if (wasIdle) removeIdle(env.provisioned ? env.fn.provisionedIdle : env.fn.idle, env);
     const list = env.fn.environments;
     const j = list.indexOf(env);

@@ -6,6 +6,7 @@ import type { FunctionConfig } from "./config.ts";
 import type { Chain } from "./recursion.ts";
 import type { RequestRateCap, ScalingBucket } from "./scaling.ts";
 import type { SyncResult } from "./simulation.ts";
+import type { TmpStore } from "./tmp.ts";
 import type { InvocationRecord } from "./trace.ts";
 import type { CodeInstance, EnvironmentPort, FunctionCode, JsonText } from "./types.ts";
 
@@ -44,6 +45,8 @@ export interface Environment {
    */
   timeout: { time: number; seq: number; running: Running | null; generation: number; armedSeq: number; armedTime: number };
   maxMemoryUsedMB: number;
+  /** `/tmp`, created on first use; it survives resets and is cleared when the environment is recycled (§1). */
+  tmp: TmpStore | null;
   current: Running | null;
   port: EnvironmentPort;
   /** The invocation a timed handler (CodeInstance.timedInvoke) is running, ended by `endTimed` at its end time. */

@@ -2,6 +2,7 @@
  * The narrow interface between the simulator and the code it runs. The simulator never knows whether a function's
  * code is learner code in QuickJS (src/sandbox) or a host-side model (tests, benchmarks, lesson widgets).
  */
+import type { TmpStore } from "./tmp.ts";
 
 /** JSON text: only JSON-shaped data crosses between learner code, the simulator and services. */
 export type JsonText = string;
@@ -85,6 +86,8 @@ export interface EnvironmentPort {
   log(level: "INFO" | "WARN" | "ERROR" | "DEBUG", message: string, offsetMs: number): void;
   /** A fresh seed for this environment's `Math.random`, from the simulation's seeded generator. */
   seed(): number;
+  /** The environment's `/tmp`: kept across invocations and resets, gone when the environment is recycled (§1). */
+  readonly tmp: TmpStore;
 }
 
 /** The code of one execution environment. */

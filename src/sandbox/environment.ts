@@ -581,6 +581,7 @@ class SandboxInstance implements CodeInstance {
       ["call", ctx.newFunction("call", (request, resolve) => this.hostCall(request, resolve))],
       ["timer", ctx.newFunction("timer", (ms) => this.hostTimer(ms))],
       ["log", ctx.newFunction("log", (level, text) => this.hostLog(level, text))],
+      ["tmp", ctx.newFunction("tmp", (op, path, data) => this.hostTmp(op, path, data))],
       ["now", ctx.newFunction("now", () => {
         this.chargeHostCall();
         return ctx.newNumber(this.port.epochMs + this.segStart + this.cpuMs());
@@ -699,6 +700,24 @@ class SandboxInstance implements CodeInstance {
     this.replyResolvers.add(resolver);
     this.pendingHostCalls++;
     this.port.callService(service, operation, args, this.cpuMs(), (result) => this.settleReply(resolver, JSON.stringify(result)));
+  }
+
+  /** A `/tmp` operation (synchronous, like Node's `fs.*Sync`): its result as JSON text `{ok, value}` or `{ok, error}`. */
+  private hostTmp(opH: QuickJSHandle, pathH: QuickJSHandle, dataH: QuickJSHandle): QuickJSHandle {
+    const ctx = this.context();
+    this.chargeHostCall();
+    const text = (h: QuickJSHandle) => (ctx.typeof(h) === "string" ? ctx.getString(h) : "");
+    const op = text(opH);
+    const path = text(pathH);
+    const tmp = this.port.tmp;
+    const result =
+      op === "write" || op === "append" ? tmp.write(path, text(dataH), op === "append")
+      : op === "read" ? tmp.read(path)
+      : op === "exists" ? { ok: true, value: tmp.read(path).ok }
+      : op === "remove" ? tmp.remove(path)
+      : op === "list" ? { ok: true, value: tmp.list() }
+      : { ok: true, value: { usedBytes: tmp.usedBytes, sizeBytes: tmp.sizeBytes } };
+    return ctx.newString(JSON.stringify(result));
   }
 
   private hostTimer(msH: QuickJSHandle) {

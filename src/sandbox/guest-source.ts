@@ -177,7 +177,7 @@ export const WORKBOOK_AWS_SOURCE = withoutCommentLines(String.raw`
 const host = globalThis.${HOST_GLOBAL};
 delete globalThis.${HOST_GLOBAL};
 const hostCall = host.call, hostTimer = host.timer, hostLog = host.log, hostNow = host.now, hostRegister = host.register;
-const hostCompileCheck = host.compileCheck;
+const hostCompileCheck = host.compileCheck, hostTmp = host.tmp;
 const seed = host.seed;
 const lazySources = host.lazySources;
 
@@ -316,6 +316,29 @@ export const downstream = ObjectFreeze({
 
 /** Waits in virtual time (the function is billed while it waits). */
 export const sleep = (ms) => hostTimer(ms >= 0 ? +ms : 0);
+
+// /tmp of this execution environment, synchronous like fs.*Sync; failures throw Node-shaped errors (code, errno).
+const tmpOp = (op, path, data) => {
+  if (typeof path !== "string") throw new TypeErrorCtor("tmp: the path must be a string");
+  if (data !== undefined && typeof data !== "string") throw new TypeErrorCtor("tmp: the data must be a string");
+  const reply = JSONparse(hostTmp(op, path, data === undefined ? "" : data));
+  if (reply.ok) return reply.value;
+  const error = new ErrorCtor(reply.error.message);
+  error.code = reply.error.code;
+  error.errno = reply.error.errno;
+  error.syscall = reply.error.syscall;
+  error.path = reply.error.path;
+  throw error;
+};
+export const tmp = ObjectFreeze({
+  write: (path, data) => { tmpOp("write", path, data); },
+  append: (path, data) => { tmpOp("append", path, data); },
+  read: (path) => tmpOp("read", path),
+  exists: (path) => tmpOp("exists", path),
+  remove: (path) => { tmpOp("remove", path); },
+  list: () => tmpOp("list", ""),
+  usage: () => tmpOp("usage", ""),
+});
 
 // ---- what the host calls: run one invocation of the learner's handler ----
 // Returns a promise of the outcome's JSON text. The promise is this module's own, settled only by the callbacks

@@ -71,6 +71,23 @@ declare module "workbook:aws" {
 
   /** Waits `ms` of virtual time. The function is billed while it waits. */
   export function sleep(ms: number): Promise<void>;
+
+  /**
+   * This execution environment's `/tmp` (512 MB unless the function sets more, up to 10,240 MB). Files survive between
+   * invocations and after a crash or timeout, and are gone when the environment is recycled. Synchronous, like
+   * Node's `fs.*Sync`; failures throw errors with Node's `code`: ENOENT (no such file), ENOSPC (full), EROFS (outside
+   * /tmp). Paths are absolute (`/tmp/cache.json`) or relative to /tmp.
+   */
+  export const tmp: {
+    write(path: string, data: string): void;
+    append(path: string, data: string): void;
+    read(path: string): string;
+    exists(path: string): boolean;
+    remove(path: string): void;
+    /** Absolute paths of the files, sorted. */
+    list(): string[];
+    usage(): { usedBytes: number; sizeBytes: number };
+  };
 }
 
 /** The `context` argument of a handler (a subset of the Node.js runtime's). */

@@ -8,6 +8,7 @@
 import type { QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
 import { describe, expect, it } from "vitest";
 import { ModelSettingsSchema } from "../../src/runtime/config.ts";
+import { TmpStore } from "../../src/runtime/tmp.ts";
 import { Simulation } from "../../src/runtime/simulation.ts";
 import type { CodeOutcome, EnvironmentPort } from "../../src/runtime/types.ts";
 import { SandboxCode } from "../../src/sandbox/environment.ts";
@@ -139,6 +140,7 @@ describe("freeing QuickJS runtimes", () => {
       callService: () => {},
       log: () => {},
       seed: () => 42,
+      tmp: new TmpStore(512, { usedBytes: 0 }),
     };
     const code = new SandboxCode(quickjs, { code: EVERY_PATH, filename: "handler.js" }, model);
     const runPending = () => {
