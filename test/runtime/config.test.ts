@@ -16,6 +16,7 @@ describe("§2 Function configuration", () => {
       timeoutMs: 3_000,
       reservedConcurrency: null,
       provisionedConcurrency: 0,
+      ephemeralStorageMB: 512,
       architecture: "x86_64",
       async: { maxRetryAttempts: 2, maxEventAgeMs: 21_600_000, onSuccess: null, onFailure: null, duplicateRate: 0 },
       recursiveLoop: "Terminate",
