@@ -51,6 +51,15 @@ describe("links from exercises to lesson sections", () => {
   });
 });
 
+describe("the lessons folder", () => {
+  it("holds only README.md and lessons named <nn>-<slug>.mdx, so no chapter is silently left out", () => {
+    const others = readdirSync(LESSONS).filter((f) => f !== "README.md");
+    expect(others.filter((f) => !f.endsWith(".mdx"))).toEqual([]);
+    for (const f of others) expect(() => chapterOfFile(`lessons/${f}`)).not.toThrow();
+    expect(new Set(others.map((f) => chapterOfFile(f).slug)).size).toBe(others.length);
+  });
+});
+
 describe("lesson bodies", () => {
   it.each(lessonFiles)("%s has no level-1 heading (the chapter title is the page's only h1)", (name) => {
     const body = readFileSync(join(LESSONS, name), "utf8").replace(/^```[\s\S]*?^```/gm, "");
