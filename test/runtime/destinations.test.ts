@@ -134,7 +134,7 @@ describe("§6 Asynchronous invocation: destinations", () => {
   });
 });
 
-describe("§6 Asynchronous invocation: dead-letter queue", () => {
+describe("§6 Asynchronous invocation: DLQ (the older dead-letter queue alternative)", () => {
   it("gets only the event body plus RequestID, ErrorCode and ErrorMessage attributes", () => {
     const { sim } = setup({ fn: { deadLetterQueue: { type: "sqs", name: "dlq" } } });
     sim.invoke("f", "async", { order: "o-17" }, { at: 0 });

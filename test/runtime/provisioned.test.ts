@@ -48,7 +48,7 @@ describe("§3 Concurrency and scaling: provisioned concurrency", () => {
     expect(late.result!.record).toMatchObject({ envId: "env-1", cold: false });
   });
 
-  it("allows an INIT of up to 130 s (or the function timeout if higher) instead of 10 s", () => {
+  it("§1 INIT limit with provisioned concurrency: up to 130 s (or the function timeout if higher) instead of 10 s", () => {
     const { sim, code } = setup({ fn: { provisionedConcurrency: 1 }, code: { init: { durationMs: 60_000 } } });
     sim.run({ until: 200_000 });
     expect(code.instances[0]!.initEndedAt).toBe(60_250);
