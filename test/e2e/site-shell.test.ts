@@ -1,5 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
+import { severeViolations } from "./support/axe.ts";
 import { pageErrors, useSite } from "./support/fixtures.ts";
 
 const site = useSite();
@@ -116,4 +117,13 @@ test("the chapter list is one navigation landmark named Chapters, marking the cu
   expect(await nav.count()).toBe(1);
   expect(await nav.locator('[aria-current="page"]').textContent()).toContain("Timeouts");
   expect(await page.getByRole("heading", { level: 1 }).count()).toBe(1);
+});
+
+describe.each(["light", "dark"] as const)("in the %s theme, axe finds no serious or critical violations", (theme) => {
+  test.each(["/team-leads/", "/idempotence/", "/search/?q=retried", "/no-such-page/"])("on %s", async (path) => {
+    const page = await site.page({ theme });
+    await page.goto(site.url(path));
+    if (path.startsWith("/search/")) await expect.poll(() => page.getByRole("status").textContent(), { timeout: 20_000 }).toMatch(/match/);
+    expect(await severeViolations(page)).toEqual([]);
+  });
 });
