@@ -27,3 +27,53 @@ describe("§3 Arrivals: queued invokes and arrivals inside an arrival process's 
     expect(order).toEqual(["direct:env-1", "queued:env-2"]);
   });
 });
+
+describe("§1 §3 An arrival process driven by the run loop (Simulation.arrivals)", () => {
+  it("fires each arrival at its time, after every queued event due at that instant", () => {
+    const { sim } = setup();
+    const order: string[] = [];
+    sim.at(200, () => order.push("queued@200"));
+    const times = [100, 200, 200, 300];
+    let i = 0;
+    sim.arrivals(times[0]!, () => {
+      order.push(`arrival@${sim.now}`);
+      i++;
+      return i < times.length ? times[i]! : Infinity;
+    });
+    sim.at(200, () => order.push("queued-later@200"));
+    sim.run();
+    expect(order).toEqual(["arrival@100", "queued@200", "queued-later@200", "arrival@200", "arrival@200", "arrival@300"]);
+  });
+
+  it("lets a request find the environment that frees itself at its arrival instant (completion first, §1)", () => {
+    const { sim } = setup({ code: { init: { durationMs: 0 } } });
+    // A cold start ends at 250 + 100 = 350; the second request arrives at exactly 350.
+    const payload = JSON.stringify({ durationMs: 100 });
+    const arrivals = [0, 350];
+    let i = 0;
+    sim.arrivals(0, () => {
+      sim.arrive("f", "sync", payload);
+      return ++i < arrivals.length ? arrivals[i]! : Infinity;
+    });
+    sim.run();
+    expect(sim.trace.map((r) => [r.arrivedAt, r.envId, r.cold])).toEqual([
+      [0, "env-1", true],
+      [350, "env-1", false],
+    ]);
+  });
+
+  it("stops at `until` and resumes, and a shutdown ends the process", () => {
+    const { sim } = setup();
+    const fired: number[] = [];
+    sim.arrivals(10, () => {
+      fired.push(sim.now);
+      return sim.now + 10;
+    });
+    sim.run({ until: 35 });
+    expect([fired, sim.now]).toEqual([[10, 20, 30], 35]);
+    sim.run({ until: 50 });
+    expect(fired).toEqual([10, 20, 30, 40, 50]);
+    sim.shutdown();
+    expect(sim.run({ until: 1_000 })).toBe(0);
+  });
+});
