@@ -10,7 +10,7 @@
  * when the reserved concurrency or the account limit is reached (§3).
  */
 import { z } from "zod";
-import type { FunctionConfigInput, ModelSettings } from "./config.ts";
+import { LAMBDA_FACTS, type FunctionConfigInput, type ModelSettings } from "./config.ts";
 import { Prng } from "./prng.ts";
 import { Simulation } from "./simulation.ts";
 import type { CodeInstance, CodeOutcome, EnvironmentPort, FunctionCode } from "./types.ts";
@@ -28,6 +28,8 @@ export const WorkloadFunctionSchema = z
     timeoutMs: z.number().int().min(1_000).max(900_000).default(3_000),
     /** Reserved concurrency, or null for none; 0 throttles every request (§3). */
     reservedConcurrency: z.number().int().min(0).nullable().default(null),
+    /** Provisioned concurrency: environments initialised at the start and kept ready (§1, §3); 0 for none. */
+    provisionedConcurrency: z.number().int().min(0).max(10_000).default(0),
     /** SIMPLIFICATION: an idle environment is recycled this long after its last invocation ends (§1). */
     idleExpiryMs: z.number().min(0).default(600_000),
     /** SIMPLIFICATION: an environment retires after this lifetime, even when busy; null for never (§1). */
@@ -82,6 +84,10 @@ export const WorkloadSchema = z
     tenants: TenantsSchema.nullable().default(null),
   })
   .strict()
+  .refine((w) => w.function.reservedConcurrency === null || w.function.provisionedConcurrency <= w.function.reservedConcurrency, {
+    path: ["function", "provisionedConcurrency"],
+    message: "provisioned concurrency cannot exceed the reserved concurrency (lambda-model.md §3)",
+  })
   .refine(
     (w) => w.function.reservedConcurrency === null || w.function.reservedConcurrency <= w.account.concurrencyLimit - 100,
     {
@@ -138,6 +144,11 @@ export interface WorkloadSummary {
   deadLettered: number;
   /** Requests refused before running (a payload over its limit, §5). */
   rejected: number;
+  /**
+   * The standing charge of provisioned concurrency over the window, in GB-seconds (§9); not in `costUsd`, because
+   * lambda-model.md gives no price for it.
+   */
+  provisionedGbSeconds: number;
   /** The simulated window, in ms (the workload's durationMs). */
   durationMs: number;
   /** Per tenant (when the workload has tenants): requests, throttles and errors. */
@@ -198,6 +209,7 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
     memoryMB: fn.memoryMB,
     timeoutMs: fn.timeoutMs,
     reservedConcurrency: fn.reservedConcurrency,
+    provisionedConcurrency: fn.provisionedConcurrency,
     architecture: fn.architecture,
     async: { maxRetryAttempts: fn.maxRetryAttempts, maxEventAgeMs: fn.maxEventAgeMs },
     deadLetterQueue: fn.deadLetterQueue ? { type: "sqs", name: `${FUNCTION}-dlq` } : null,
@@ -239,7 +251,11 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
   const meanConcurrency = a.concurrency.meanUntil(end);
   const peakEnvironments = a.environments.peak;
   const peakConcurrency = a.concurrency.peak;
-  sim.run();
+  const provisioned = sim.provisionedChargeOf(FUNCTION);
+  // Whatever is still in flight ends within the INIT limit and the timeout (sync), or within the maximum event age
+  // (async); provisioned environments are replaced forever, so the run stops there rather than when nothing is left.
+  const settleMs = LAMBDA_FACTS.initLimitMs + fn.timeoutMs + (mode === "async" ? fn.maxEventAgeMs + fn.timeoutMs : 0);
+  sim.run({ until: end + settleMs });
   sim.shutdown();
 
   const totals = sim.totals;
@@ -264,6 +280,7 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
     droppedEvents: a.eventsDropped,
     deadLettered: fn.deadLetterQueue ? a.eventsDropped - sim.destinations.deadLetterErrors : 0,
     rejected: a.rejectedRequests,
+    provisionedGbSeconds: provisioned.gbSeconds,
     durationMs: end,
   };
   if (tenants) summary.tenants = tenants.summary();

@@ -134,6 +134,20 @@ describe("workloads: runWorkload", () => {
     expect(tenants.t1!.requests).toBeGreaterThan(tenants.t3!.requests);
   });
 
+  it("keeps provisioned environments ready (§1, §3): steady traffic within them has no cold start, and their standing GB-seconds are reported (§9)", () => {
+    const { summary } = runWorkload({
+      ...base,
+      function: { initMs: 300, provisionedConcurrency: 2, memoryMB: 1024 },
+      arrivals: { kind: "constant", ratePerSec: 10, startMs: 1_000 },
+      work: { kind: "fixed", ms: 150 },
+    });
+    expect(summary).toMatchObject({ requests: 590, invocations: 590, coldStarts: 0, peakConcurrency: 2 });
+    // 2 environments × 1 GB × the window (60 s), rounded up to 5 minutes.
+    expect(summary.provisionedGbSeconds).toBe(2 * 1 * 300);
+    const tooMany = WorkloadSchema.safeParse({ ...base, function: { reservedConcurrency: 1, provisionedConcurrency: 2 } });
+    expect(tooMany.success ? [] : tooMany.error.issues.map((i) => i.path.join("."))).toEqual(["function.provisionedConcurrency"]);
+  });
+
   it("refuses a reservation that leaves fewer than 100 unreserved (§3), and sqs as not yet supported", () => {
     const tooMuch = WorkloadSchema.safeParse({ ...base, function: { reservedConcurrency: 950 } });
     expect(tooMuch.success ? [] : tooMuch.error.issues.map((i) => i.path.join("."))).toEqual(["function.reservedConcurrency"]);
