@@ -12,6 +12,7 @@
 import { z } from "zod";
 import { LAMBDA_FACTS, type FunctionConfigInput, type ModelSettings } from "./config.ts";
 import { Prng } from "./prng.ts";
+import { describeSimplifications } from "./simplifications.ts";
 import { Simulation } from "./simulation.ts";
 import type { CodeInstance, CodeOutcome, EnvironmentPort, FunctionCode } from "./types.ts";
 import { sampleArrivals, type ArrivalProcess } from "./workload-arrivals.ts";
@@ -284,7 +285,9 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
     durationMs: end,
   };
   if (tenants) summary.tenants = tenants.summary();
-  return { summary, timeline, simplifications: workloadSimplifications(workload) };
+  // The occasional simplifications this run depended on (a request-rate cap, a scaling throttle…) follow the usual ones.
+  const occasional = describeSimplifications(sim.model, sim.simplificationsUsed).slice(describeSimplifications(sim.model).length);
+  return { summary, timeline, simplifications: [...workloadSimplifications(workload), ...occasional] };
 }
 
 function ratio(a: number, b: number): number {
