@@ -20,6 +20,7 @@ import { EventQueue } from "./event-queue.ts";
 import { formatMs } from "./format.ts";
 import { formatLogTime, logStreamName, reportLine } from "./logs.ts";
 import { RunAggregates } from "./aggregates.ts";
+import { MetricSeries, type MetricBucket, type MetricSeriesOptions } from "./metrics.ts";
 import { insertIdle, removeIdle, takeIdle } from "./environments.ts";
 import { sizeOver, utf8Length } from "./payload.ts";
 import { Prng, uuidOf } from "./prng.ts";
@@ -60,6 +61,8 @@ export interface SimulationOptions {
   recordTrace?: boolean;
   /** Epoch ms that virtual time 0 stands for. */
   epochMs?: number;
+  /** Keep metrics as a time series of fixed-width buckets for charts (metrics.ts); off by default. */
+  metricSeries?: MetricSeriesOptions;
   /** The queues, topics, buses and buckets that receive async destination records (§6); none by default. */
   destinations?: DestinationTargets;
 }
@@ -131,6 +134,12 @@ export class Simulation {
   readonly provisionedInitFailures: Array<{ t: number; functionName: string; envId: string; reason: string }> = [];
   /** Whole-run figures kept whatever is recorded: means, peaks, latency percentiles (see aggregates.ts). */
   readonly aggregates = new RunAggregates();
+  /** The bucketed time series for charts, when asked for (SimulationOptions.metricSeries), else null. */
+  readonly series: MetricSeries | null;
+  /** End of the series' open bucket (Infinity without a series): the run loop closes buckets when it gets there. */
+  private seriesBoundary = Infinity;
+  /** Async events accepted and waiting to run, tracked only for the series (queue depth, age of the oldest). */
+  private readonly waitingAsync: Set<AsyncEvent> | null;
 
   private queue = new EventQueue();
   /** The arrival process of `arrivals()`: when it fires next (Infinity for none) and what it runs. */
@@ -161,6 +170,11 @@ export class Simulation {
     this.recordTrace = options.recordTrace ?? true;
     this.epochMs = options.epochMs ?? Date.UTC(2026, 0, 1);
     const sim = this;
+    this.waitingAsync = options.metricSeries ? new Set() : null;
+    this.series = options.metricSeries
+      ? new MetricSeries(options.metricSeries, { totals: this.totals, aggregates: this.aggregates, waitingAsync: this.waitingAsync! })
+      : null;
+    this.seriesBoundary = this.series?.nextBoundary ?? Infinity;
     this.destinations = new DestinationRouter(
       {
         get now() {
@@ -295,6 +309,7 @@ export class Simulation {
       if (arrival < next) {
         if (arrival > until) break;
         this.clock = arrival;
+        if (arrival >= this.seriesBoundary) this.advanceSeries();
         this.nextArrivalAt = Infinity;
         this.nextArrivalAt = Math.max(this.arrivalFire(), arrival);
         count++;
@@ -303,11 +318,23 @@ export class Simulation {
       if (next > until || next === Infinity) break;
       const run = queue.take();
       this.clock = queue.takenTime;
+      if (this.clock >= this.seriesBoundary) this.advanceSeries();
       run();
       count++;
     }
     if (until !== Infinity && this.clock < until && Math.min(this.queue.peekTime(), this.nextArrivalAt) > until) this.clock = until;
     return count;
+  }
+
+  /** The metric series' buckets up to now, the open one included ([] without a series). */
+  metricBuckets(): MetricBucket[] {
+    return this.series?.snapshot(this.clock) ?? [];
+  }
+
+  private advanceSeries(): void {
+    const series = this.series!;
+    series.advance(this.clock);
+    this.seriesBoundary = series.nextBoundary;
   }
 
   // ---- synchronous invocation (§3, §5, §8) ----
@@ -423,6 +450,7 @@ export class Simulation {
       }
       const enqueue = () => {
         this.totals.requests++;
+        this.waitingAsync?.add(event);
         fn.asyncQueue.push(event);
         this.pumpAsync(fn);
       };
@@ -458,6 +486,7 @@ export class Simulation {
         continue;
       }
       fn.asyncQueue.shift();
+      this.waitingAsync?.delete(event);
       this.start(fn, event.requestId, event.eventId, "async", event.attempt, event.delivery, event.payload, event.previousAttempt, undefined, event, event.chain, 0, 0, 0, 0, 0);
     }
   }
@@ -488,6 +517,7 @@ export class Simulation {
    * discards it at the instant it reaches that age (§6: the age is checked on time, not only when picked up).
    */
   private requeue(fn: FunctionState, event: AsyncEvent, due: number): void {
+    this.waitingAsync?.add(event);
     const expires = event.acceptedAt + fn.config.async.maxEventAgeMs;
     if (due > expires) {
       this.at(expires, () => this.discardAged(fn, event));
@@ -512,6 +542,7 @@ export class Simulation {
     lastAttempt: number | null = event.previousAttempt,
   ): void {
     this.aggregates.eventsDropped++;
+    this.waitingAsync?.delete(event);
     const record = this.bareRecord(fn, event.requestId, "async", event.eventId, event.attempt, event.delivery, "discarded", lastAttempt, event.payload);
     record.chain = event.chain;
     record.reason = reason;
@@ -1211,6 +1242,7 @@ export class Simulation {
     const aggregates = this.aggregates;
     aggregates.concurrency.set(this.clock, this.accountInUse);
     aggregates.environments.set(this.clock, this.liveEnvironments);
+    this.series?.gauges(this.accountInUse, this.liveEnvironments);
     if (!this.recordTrace) return;
     const point: MetricPoint = { t: this.clock, concurrency: this.accountInUse, environments: this.liveEnvironments };
     const last = this.metrics[this.metrics.length - 1];
