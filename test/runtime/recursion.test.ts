@@ -31,7 +31,7 @@ function loopThroughService(recursiveLoop: "Terminate" | "Allow", mode: "sync" |
 const again = { durationMs: 1, services: [{ service: "loop", operation: "send", label: "again" }] };
 
 describe("§3 Concurrency and scaling: recursive loop detection", () => {
-  it("lets 16 invocations of one chain run and stops the 17th, counting it in RecursiveInvocationsDropped", () => {
+  it("propagates a chainId and a hop count through every service message and drops the 17th invocation (RecursiveInvocationsDropped)", () => {
     const { sim, calls } = loopThroughService("Terminate");
     sim.invoke("f", "async", again, { at: 0 });
     sim.run({ until: 60_000 });

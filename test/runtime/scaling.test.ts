@@ -10,7 +10,7 @@ import { HostCode, setup, syncInvoke } from "./host-code.ts";
 const bodyOf = (call: { result: { payload: string } | null }) => JSON.parse(call.result!.payload);
 
 describe("§3 Concurrency and scaling: scaling rate", () => {
-  it("lets a function create 1,000 environments at once, then refills 0.1 token per ms, never beyond 1,000", () => {
+  it("is a token bucket per function with capacity 1,000 and a continuous refill of 0.1 token/ms, never beyond 1,000", () => {
     const bucket = new ScalingBucket(1_000, 0.1, 0);
     for (let i = 0; i < 1_000; i++) expect(bucket.take(0)).toBe(true);
     expect(bucket.take(0)).toBe(false);
@@ -34,7 +34,7 @@ describe("§3 Concurrency and scaling: scaling rate", () => {
     expect(code.instances).toHaveLength(2);
   });
 
-  it("serves warm requests without a token: reuse of an idle environment is free", () => {
+  it("serves warm requests without a token: creating an environment costs one token, reusing a warm one costs nothing", () => {
     const { sim } = setup({ model: { scalingBucketSize: 1, scalingRefillPerMs: 0 } });
     const calls = [0, 2_000, 4_000, 6_000].map((at) => syncInvoke(sim, "f", {}, at));
     sim.run();
@@ -80,7 +80,7 @@ describe("§3 Concurrency and scaling: request rate quota (per-function RPS cap,
     );
   });
 
-  it("caps a function with a reservation at 10 × its reserved concurrency, below the concurrency one watches", () => {
+  it("caps a function with a reservation at 10 × its reserved concurrency: a per-function RPS cap gives throttled below the number you watch", () => {
     const { sim } = setup({ fn: { reservedConcurrency: 2 } });
     // A warm-up request, then 25 short ones in the next second: concurrency never exceeds 1, yet the 21st is throttled.
     syncInvoke(sim, "f", { durationMs: 1 }, 0);
