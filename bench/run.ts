@@ -120,7 +120,8 @@ class TimedCode extends FixedCode {
  * per-request caller (the path of workloads and `simulate`), checked through the totals; otherwise every invocation
  * completes through a callback and every request's caller gets its result.
  */
-function simulatorCoreRun(invocations: number, aggregateOnly: boolean): { seconds: number } {
+function simulatorCoreRun(invocations: number, aggregateOnly: boolean): { seconds: number; cpuSeconds: number } {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const sim = new Simulation({ seed: 1, recordLogs: false, recordTrace: false });
   sim.deploy({ name: "core" }, aggregateOnly ? new TimedCode(50, 9) : new FixedCode(50, 9));
@@ -140,16 +141,25 @@ function simulatorCoreRun(invocations: number, aggregateOnly: boolean): { second
   });
   sim.run();
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   if (!aggregateOnly) check(results === invocations && failures === 0, `simulator core: ${results} results, ${failures} failures`);
   check(sim.totals.invocations === invocations && sim.totals.errors === 0 && sim.totals.throttles === 0, "simulator core: invocation count");
-  return { seconds };
+  return { seconds, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 async function benchSimulatorCore(): Promise<void> {
   const n = QUICK ? 200_000 : 500_000;
-  for (const aggregateOnly of [true, false]) {
-    const rate = await medianOf(reps(5), 1, () => n / simulatorCoreRun(n, aggregateOnly).seconds);
+  for (const aggregateOnly of [false, true]) {
+    let cpuRates: number[] = [];
+    const rate = await medianOf(reps(5), 1, () => {
+      const run = simulatorCoreRun(n, aggregateOnly);
+      cpuRates.push(n / run.cpuSeconds);
+      return n / run.seconds;
+    });
     atLeast(`simulator core (host handlers, ${aggregateOnly ? "aggregate-only" : "with callbacks"})`, rate, "invocations/s", 1_000_000);
+    // On a shared machine wall time also counts other processes' turns; CPU time shows what the simulator costs.
+    cpuRates = cpuRates.slice(1);
+    note("", `(${fmt(median(cpuRates))} invocations per CPU second)`);
   }
 }
 
