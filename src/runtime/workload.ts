@@ -245,7 +245,7 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
   }
 
   // The window: time averages and peaks cover [0, durationMs]. Then the requests still in flight finish (their
-  // invocations, bills, latencies and retries count), and the run ends when nothing is left to happen.
+  // invocations, bills, latencies and retries count).
   sim.run({ until: end });
   const a = sim.aggregates;
   const meanEnvironments = a.environments.meanUntil(end);
