@@ -1186,6 +1186,10 @@ export class Simulation {
       // Messages the code sends carry its chain (recursive loop detection, §3).
       chain: rec ? chainOf(rec) : null,
     };
+    if (service === "lambda") {
+      this.queue.schedule(call.time, () => this.invokeFromCode(env, args, call, onReply));
+      return;
+    }
     // The service sees the request (and applies its effect) at reply time even if the caller is frozen by then.
     this.queue.schedule(call.time, () => {
       const reply = this.services.dispatch(service, operation, args, call);
@@ -1194,6 +1198,43 @@ export class Simulation {
         const result = reply.complete();
         this.deferFor(env, 0, () => onReply(result));
       });
+    });
+  }
+
+  /**
+   * Handler code invokes a function (`lambda.invoke`): "RequestResponse" waits for the callee, so in a chain A→B→C each
+   * hop holds its own concurrency until its callee returns (§3); "Event" is accepted at once (202). The callee
+   * continues the caller's chain (recursive loop detection). Like the SDK, a function error is a 200 reply with
+   * `functionError`; throttles, oversize payloads and stopped loops are errors.
+   */
+  private invokeFromCode(env: Environment, args: unknown[], call: CallContext, onReply: (result: ServiceResult) => void): void {
+    const reply = (result: ServiceResult) => this.deferFor(env, 0, () => onReply(result));
+    const [name, event, type] = args;
+    if (typeof name !== "string" || !this.functions.has(name)) {
+      reply({ ok: false, error: { name: "ResourceNotFoundException", message: `Function not found: ${String(name)}` } });
+      return;
+    }
+    const payload = JSON.stringify(event ?? null);
+    if (type === "Event") {
+      const size = sizeOver(payload, LAMBDA_FACTS.asyncRequestLimitBytes);
+      if (size > 0) {
+        reply({ ok: false, error: { name: "RequestTooLargeException", message: `${size} byte payload is too large for the Event invocation type (limit ${LAMBDA_FACTS.asyncRequestLimitBytes} bytes)` } });
+        return;
+      }
+      this.arrive(name, "async", payload, { chain: call.chain ?? null });
+      reply({ ok: true, value: { statusCode: 202 } });
+      return;
+    }
+    this.arrive(name, "sync", payload, {
+      chain: call.chain ?? null,
+      onResult: (result) => {
+        if (result.statusCode !== 200) {
+          const errorType = result.record.error?.errorType ?? "ServiceException";
+          reply({ ok: false, error: { name: errorType, message: result.record.error?.errorMessage ?? `HTTP ${result.statusCode}` } });
+          return;
+        }
+        reply({ ok: true, value: { statusCode: 200, functionError: result.functionError, payload: JSON.parse(result.payload) as unknown } });
+      },
     });
   }
 

@@ -314,6 +314,12 @@ export const downstream = ObjectFreeze({
     }),
 });
 
+/** Invokes another function: "RequestResponse" (default) waits for it, "Event" returns once Lambda accepted it. */
+export const lambda = ObjectFreeze({
+  invoke: (functionName, payload, options) =>
+    request("lambda", "invoke", [functionName, payload === undefined ? null : payload, options && options.invocationType === "Event" ? "Event" : "RequestResponse"]),
+});
+
 /** Waits in virtual time (the function is billed while it waits). */
 export const sleep = (ms) => hostTimer(ms >= 0 ? +ms : 0);
 

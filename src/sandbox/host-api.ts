@@ -8,6 +8,7 @@ export const HOST_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
   table: ["get", "put", "delete"],
   payments: ["charge"],
   downstream: ["call", "connect", "callOnConnection", "close"],
+  lambda: ["invoke"],
 };
 
 export function isHostService(service: string, operation: string): boolean {

@@ -69,6 +69,20 @@ declare module "workbook:aws" {
     connect(): Promise<Connection>;
   };
 
+  /**
+   * Invokes another function of the simulation. "RequestResponse" (the default) waits for it and holds this
+   * invocation's concurrency meanwhile; "Event" returns `{ statusCode: 202 }` once Lambda accepted the event. A function
+   * error is not thrown: it comes back with `functionError: "Unhandled"`. Throttles (TooManyRequestsException), oversize
+   * payloads and stopped recursive loops (RecursiveInvocationException) throw.
+   */
+  export const lambda: {
+    invoke<T = unknown>(
+      functionName: string,
+      payload?: unknown,
+      options?: { invocationType?: "RequestResponse" | "Event" },
+    ): Promise<{ statusCode: number; functionError?: "Unhandled" | null; payload?: T }>;
+  };
+
   /** Waits `ms` of virtual time. The function is billed while it waits. */
   export function sleep(ms: number): Promise<void>;
 
