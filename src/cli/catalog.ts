@@ -7,6 +7,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { InvalidFileError, parseFile } from "../grader/friendly-error.ts";
 import type { LoadedExercise } from "../grader/grade.ts";
+import { splitHints } from "../grader/hints.ts";
 import { compareFolders, FOLDER_NAME, slugOf } from "../grader/ids.ts";
 import { ExerciseSchema } from "../grader/schema.ts";
 
@@ -96,15 +97,6 @@ export async function loadExercise(folder: ExerciseFolder): Promise<ExerciseFile
     hints: splitHints(need("hints.md")),
     wrongFixes,
   };
-}
-
-/** hints.md: one hint per `## ` section, revealed in order. */
-export function splitHints(markdown: string): string[] {
-  return markdown
-    .split(/^## /m)
-    .slice(1)
-    .map((h) => h.trim())
-    .filter(Boolean);
 }
 
 function firstComment(source: string): string {

@@ -1,0 +1,111 @@
+/**
+ * The Monaco editor of an exercise: IntelliSense for `workbook:aws` and the handler's context, the theme of the page,
+ * and a way out for keyboard users (Esc then Tab, or Ctrl+M to make Tab move focus). Loaded with a dynamic import.
+ */
+import { monaco } from "./monaco.ts";
+import type { CodeEditor } from "./code-editor.ts";
+
+export interface EditorOptions {
+  label: string;
+  /** Element ids describing the editor (the "how to leave" hint). */
+  describedBy: string;
+  /** Called with a sentence to announce (e.g. how to leave after Esc). */
+  announce: (message: string) => void;
+  leaveMessage: string;
+}
+
+function pageTheme(): "vs" | "vs-dark" {
+  const attr = document.documentElement.dataset.theme;
+  const dark = attr ? attr === "dark" : matchMedia("(prefers-color-scheme: dark)").matches;
+  return dark ? "vs-dark" : "vs";
+}
+
+function followPageTheme(): void {
+  monaco.editor.setTheme(pageTheme());
+  new MutationObserver(() => monaco.editor.setTheme(pageTheme())).observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
+  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => monaco.editor.setTheme(pageTheme()));
+}
+
+const TABBABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+
+/** Moves focus to the first focusable element after (or before) `container` in document order. */
+function focusOutside(container: HTMLElement, backwards: boolean): void {
+  const candidates = [...document.querySelectorAll<HTMLElement>(TABBABLE)].filter(
+    (el) => !container.contains(el) && el.offsetParent !== null && !el.closest("[hidden], [inert]"),
+  );
+  const after = (el: HTMLElement) => Boolean(container.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
+  const target = backwards ? candidates.filter((el) => !after(el)).pop() : candidates.find(after);
+  target?.focus();
+}
+
+let themeFollowed = false;
+let modelCount = 0;
+
+export function createMonacoEditor(container: HTMLElement, value: string, options: EditorOptions): CodeEditor {
+  if (!themeFollowed) {
+    followPageTheme();
+    themeFollowed = true;
+  }
+  const model = monaco.editor.createModel(value, "javascript", monaco.Uri.parse(`file:///exercise/handler-${++modelCount}.js`));
+  container.replaceChildren();
+  const editor = monaco.editor.create(container, {
+    model,
+    ariaLabel: options.label,
+    automaticLayout: true,
+    minimap: { enabled: false },
+    scrollBeyondLastLine: false,
+    fontSize: 14,
+    tabSize: 2,
+    wordWrap: "on",
+    accessibilitySupport: "auto",
+    fixedOverflowWidgets: true,
+  });
+  // The textarea Monaco focuses carries the description of how to leave it.
+  container.querySelector("textarea")?.setAttribute("aria-describedby", options.describedBy);
+
+  let escaped = false;
+  editor.onKeyDown((e) => {
+    if (e.keyCode === monaco.KeyCode.Escape) {
+      escaped = true;
+      options.announce(options.leaveMessage);
+      return;
+    }
+    if (e.keyCode === monaco.KeyCode.Tab && escaped) {
+      e.preventDefault();
+      e.stopPropagation();
+      escaped = false;
+      focusOutside(container, e.shiftKey);
+      return;
+    }
+    if (e.keyCode !== monaco.KeyCode.Shift) escaped = false;
+  });
+  editor.onDidBlurEditorText(() => (escaped = false));
+
+  let diff: monaco.editor.IStandaloneDiffEditor | null = null;
+  return {
+    getValue: () => model.getValue(),
+    setValue: (v) => model.setValue(v),
+    focus: () => editor.focus(),
+    onChange: (listener) => void model.onDidChangeContent(listener),
+    showDiff(target, mine, solution) {
+      if (!diff) {
+        diff = monaco.editor.createDiffEditor(target, {
+          readOnly: true,
+          originalEditable: false,
+          automaticLayout: true,
+          renderSideBySide: target.clientWidth > 700,
+          useInlineViewWhenSpaceIsLimited: true,
+          minimap: { enabled: false },
+          scrollBeyondLastLine: false,
+          originalAriaLabel: "Your code",
+          modifiedAriaLabel: "Reference solution",
+          fontSize: 14,
+        });
+      }
+      const old = diff.getModel();
+      diff.setModel({ original: monaco.editor.createModel(mine, "javascript"), modified: monaco.editor.createModel(solution, "javascript") });
+      old?.original.dispose();
+      old?.modified.dispose();
+    },
+  };
+}
