@@ -269,3 +269,13 @@ export function describeImport(summary: ImportSummary): string {
   }
   return parts.join(" ");
 }
+
+/** One exercise's status in words, for the progress page. */
+export function statusOf(entry: ProgressEntry, hasEntry: boolean): string {
+  if (entry.solved) return "solved";
+  if (!hasEntry) return "not started";
+  const parts = ["started"];
+  if (entry.passedChecks.length > 0) parts.push(`${entry.passedChecks.length} check${entry.passedChecks.length === 1 ? "" : "s"} passed last time`);
+  if (entry.hintsRevealed > 0) parts.push(`${entry.hintsRevealed} hint${entry.hintsRevealed === 1 ? "" : "s"} opened`);
+  return parts.join(", ");
+}

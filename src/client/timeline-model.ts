@@ -64,15 +64,15 @@ export function outcomeTag(record: InvocationRecord): string {
     case "error":
       return "✕ error";
     case "timeout":
-      return "⏱ timeout";
+      return "◷ timeout";
     case "oom":
       return "OOM";
     case "throttled":
       return "⊘ throttled";
     case "discarded":
-      return "🗑 discarded";
+      return "⊗ discarded";
     case "rejected":
-      return "⛔ rejected";
+      return "⊖ rejected";
   }
 }
 

@@ -8,12 +8,12 @@ import { h } from "./dom.ts";
 import { buildTimeline, logsOf, seconds, type Bar } from "./timeline-model.ts";
 
 const LEGEND: Array<[string, string]> = [
-  ["tl-swatch tl-init", "INIT (cold start or re-init after a reset)"],
+  ["tl-swatch tl-init", "❄ INIT: cold start, or re-init after a reset"],
   ["tl-swatch outcome-success", "succeeded"],
   ["tl-swatch outcome-error", "✕ error"],
-  ["tl-swatch outcome-timeout", "⏱ timeout"],
+  ["tl-swatch outcome-timeout", "◷ timeout"],
   ["tl-swatch outcome-oom", "OOM: out of memory"],
-  ["tl-swatch outcome-throttled", "⊘ throttled, discarded or rejected (never ran)"],
+  ["tl-swatch outcome-throttled", "⊘ throttled, ⊗ discarded, ⊖ rejected (never ran)"],
   ["tl-swatch tl-hit", "! broke the check"],
 ];
 
@@ -117,7 +117,7 @@ export function renderTimeline(failure: FailureDetail, simplifications: readonly
     h(
       "div",
       { class: "tl-layout" },
-      h("div", { class: "tl-chart" }, h("div", { class: "tl-lanes" }, lanes), axis, h("ul", { class: "tl-legend", "aria-label": "Legend" }, LEGEND.map(([cls, text]) => h("li", {}, h("span", { class: cls, "aria-hidden": "true" }), text)))),
+      h("div", { class: "tl-chart" }, h("div", { class: "tl-lanes" }, lanes), axis, h("ul", { class: "tl-legend", "aria-label": "Legend" }, LEGEND.map(([cls, text]) => h("li", {}, h("span", { class: cls, "aria-hidden": "true" }), text)), h("li", {}, "↻2: attempt 2 (a retry)"), h("li", {}, "#n: invocation n"))),
       logsPanel,
     ),
     h("details", { class: "tl-table-wrap" }, h("summary", {}, "The same timeline as a table"), h("div", { class: "tl-table-scroll" }, table)),

@@ -176,3 +176,12 @@ describe("export and import", () => {
     expect(progress.importAll(file).skipped).toEqual([{ exercise: "a/one", reason: "the browser refused to store it" }]);
   });
 });
+
+describe("status words", () => {
+  it("says not started, started with details, or solved", async () => {
+    const { statusOf, emptyEntry } = await import("../../src/client/progress.ts");
+    expect(statusOf(emptyEntry(), false)).toBe("not started");
+    expect(statusOf({ ...emptyEntry(), passedChecks: ["a", "b"], hintsRevealed: 1 }, true)).toBe("started, 2 checks passed last time, 1 hint opened");
+    expect(statusOf({ ...emptyEntry(), solved: true }, true)).toBe("solved");
+  });
+});
