@@ -35,6 +35,7 @@ import "monaco-editor/editor/contrib/wordHighlighter/browser/wordHighlighter";
 import "monaco-editor/editor/contrib/wordOperations/browser/wordOperations";
 import "monaco-editor/editor/common/standaloneStrings";
 import workbookTypes from "../sandbox/workbook-aws.d.ts?raw";
+import { contextMembers, contextParameterName } from "./context-members.ts";
 
 self.MonacoEnvironment = {
   getWorker(_workerId: string, label: string) {
@@ -51,5 +52,29 @@ javascriptDefaults.setCompilerOptions({
   checkJs: false,
 });
 javascriptDefaults.addExtraLib(workbookTypes, "file:///workbook/workbook-aws.d.ts");
+
+// `context.` after the handler's second parameter: TypeScript sees an untyped parameter, so offer LambdaContext's members.
+const members = contextMembers(workbookTypes);
+monaco.languages.registerCompletionItemProvider("javascript", {
+  triggerCharacters: ["."],
+  provideCompletionItems(model, position) {
+    const before = model.getValueInRange(new monaco.Range(position.lineNumber, 1, position.lineNumber, position.column));
+    const name = contextParameterName(model.getValue());
+    const match = new RegExp(`(?:^|[^\\w$.])${name.replace(/\$/g, "\\$")}\\.([\\w$]*)$`).exec(before);
+    if (!match) return { suggestions: [] };
+    const range = new monaco.Range(position.lineNumber, position.column - match[1]!.length, position.lineNumber, position.column);
+    return {
+      suggestions: members.map((m) => ({
+        label: m.name,
+        kind: m.kind === "method" ? monaco.languages.CompletionItemKind.Method : monaco.languages.CompletionItemKind.Property,
+        detail: `(context) ${m.signature}`,
+        documentation: m.documentation,
+        insertText: m.kind === "method" ? `${m.name}()` : m.name,
+        range,
+        sortText: `0${m.name}`,
+      })),
+    };
+  },
+});
 
 export { monaco };

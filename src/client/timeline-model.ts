@@ -19,8 +19,13 @@ export interface Bar {
   highlighted: boolean;
   /** A short visible tag: "⏱ timeout", "✕ error", "OOM", "⊘ throttled", "" for a success. */
   tag: string;
-  /** Everything about the bar in one sentence (its accessible name and the table's content). */
+  /** Everything about the bar in one sentence (its description and the logs panel's heading text). */
   label: string;
+  /**
+   * Its accessible name: short, and made only of fixed words, so that it never contains a control's name ("Run",
+   * "Reset"…) — learner-chosen error types and messages stay in `label`.
+   */
+  name: string;
 }
 
 export interface Lane {
@@ -99,13 +104,29 @@ function outcomeWords(record: InvocationRecord): string {
 export function describeRecord(record: InvocationRecord, number: number, highlighted: boolean): string {
   const parts: string[] = [`Invocation ${number}`];
   parts.push(record.envId ? `on ${record.envId}` : "not run");
-  if (record.cold) parts.push(record.initKind === "reset" ? `re-initialised after a reset (INIT ${msText(record.initMs ?? 0)})` : `cold start (INIT ${msText(record.initMs ?? 0)})`);
+  if (record.cold) parts.push(record.initKind === "reset" ? `re-initialised after its environment was reset (INIT ${msText(record.initMs ?? 0)})` : `cold start (INIT ${msText(record.initMs ?? 0)})`);
   else if (record.envId) parts.push("warm");
   parts.push(`${record.mode}${record.attempt > 1 ? `, attempt ${record.attempt} (retry)` : ""}${record.delivery > 1 ? `, duplicate delivery ${record.delivery}` : ""}`);
   parts.push(`${outcomeWords(record)}`);
   parts.push(record.envId ? `from ${seconds(record.startedAt)} to ${seconds(record.endedAt)}, duration ${msText(record.durationMs)}, billed ${msText(record.billedMs)}` : `at ${seconds(record.arrivedAt)}`);
   if (highlighted) parts.push("this one broke the check");
   return `${parts.join(", ")}.`;
+}
+
+const SHORT_OUTCOME: Record<InvocationRecord["outcome"], string> = {
+  success: "succeeded",
+  error: "failed with an error",
+  timeout: "timed out",
+  oom: "out of memory",
+  throttled: "throttled",
+  discarded: "discarded",
+  rejected: "rejected",
+};
+
+export function nameRecord(record: InvocationRecord, number: number, highlighted: boolean): string {
+  const start = record.envId ? `${record.envId}, ${record.cold ? (record.initKind === "reset" ? "re-init" : "cold start") : "warm"}` : "never started";
+  const attempt = record.attempt > 1 ? `, attempt ${record.attempt}` : "";
+  return `Invocation ${number}: ${start}${attempt}, ${SHORT_OUTCOME[record.outcome]}${highlighted ? ", broke the check" : ""}`;
 }
 
 /** The records in start order (the order the checks' messages number them). */
@@ -170,6 +191,7 @@ export function buildTimeline(failure: FailureDetail): TimelineModel {
       highlighted,
       tag: outcomeTag(record),
       label: describeRecord(record, i + 1, highlighted),
+      name: nameRecord(record, i + 1, highlighted),
     });
   });
 

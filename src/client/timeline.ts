@@ -51,7 +51,7 @@ export function renderTimeline(failure: FailureDetail, simplifications: readonly
               type: "button",
               class: `tl-bar outcome-${bar.record.outcome}${bar.highlighted ? " tl-hit" : ""}${bar.record.envId ? "" : " tl-marker"}`,
               style: `left:${bar.left.toFixed(3)}%;width:${bar.width.toFixed(3)}%`,
-              "aria-label": bar.label,
+              "aria-label": bar.name,
               "aria-pressed": "false",
               "aria-controls": logsId,
               title: bar.label,
