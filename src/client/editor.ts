@@ -59,6 +59,8 @@ export function createMonacoEditor(container: HTMLElement, value: string, option
     wordWrap: "on",
     accessibilitySupport: "auto",
     fixedOverflowWidgets: true,
+    // Respect reduced motion: no blinking cursor, no smooth scrolling or animated caret.
+    ...(matchMedia("(prefers-reduced-motion: reduce)").matches ? { cursorBlinking: "solid" as const, smoothScrolling: false, cursorSmoothCaretAnimation: "off" as const } : {}),
   });
   // The textarea Monaco focuses carries the description of how to leave it.
   container.querySelector("textarea")?.setAttribute("aria-describedby", options.describedBy);

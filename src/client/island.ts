@@ -7,7 +7,7 @@ import { GraderClient, type WorkerLike } from "./grader-client.ts";
 import type { GradeMode } from "./grading-protocol.ts";
 import { textareaEditor, type CodeEditor } from "./code-editor.ts";
 import { browserStorage, ProgressStore } from "./progress.ts";
-import { hintMessage, LEAVE_EDITOR, RESET_CONFIRM, RESET_DONE, runningMessage, summaryMessage, unusableMessage } from "./messages.ts";
+import { hintMessage, LEAVE_EDITOR, restoredMessage, RESET_CONFIRM, RESET_DONE, runningMessage, summaryMessage, unusableMessage } from "./messages.ts";
 import { renderReport } from "./results.ts";
 import { h } from "./dom.ts";
 
@@ -196,6 +196,10 @@ export function mountIsland(root: HTMLElement): void {
       say("The reference solution is shown below, compared with your code. Your code is unchanged.");
     }
   });
+
+  // What this browser remembers, said once and quietly (never by running anything).
+  const remembered = restoredMessage(saved, data.starter);
+  if (remembered) need<HTMLElement>(root, "[data-restored]").textContent = remembered;
 
   toolbar.hidden = false;
   for (const el of root.querySelectorAll<HTMLElement>("[data-js-only]")) el.hidden = false;

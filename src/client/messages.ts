@@ -1,5 +1,6 @@
 /** Sentences the island announces (role="status") and shows; pinned by tests. */
 import type { GradeReport } from "../grader/report.ts";
+import type { ProgressEntry } from "./progress.ts";
 import type { GradeMode } from "./grading-protocol.ts";
 
 export function runningMessage(mode: GradeMode): string {
@@ -30,3 +31,11 @@ export const RESET_CONFIRM = "Reset this exercise? Your code goes back to the st
 export const RESET_DONE = "The exercise was reset to the starter code.";
 export const LEAVE_EDITOR = "Press Tab to move to the next control, or Shift+Tab to the previous one.";
 export const LEAVE_EDITOR_HINT = "Keyboard: press Esc, then Tab (or Shift+Tab) to leave the editor. Ctrl+M switches Tab between indenting and moving focus.";
+
+/** Shown under the editor on load when this browser has progress for the exercise (nothing runs by itself). */
+export function restoredMessage(entry: ProgressEntry, starter: string): string {
+  const parts: string[] = [];
+  if (entry.code !== undefined && entry.code !== starter) parts.push("Your saved code was restored; press Run or Grade to check it.");
+  if (entry.solved) parts.push("You solved this exercise in this browser.");
+  return parts.join(" ");
+}

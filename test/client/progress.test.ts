@@ -185,3 +185,15 @@ describe("status words", () => {
     expect(statusOf({ ...emptyEntry(), solved: true }, true)).toBe("solved");
   });
 });
+
+describe("what the island says on load", () => {
+  it("mentions restored code and a solved exercise, and nothing for a fresh start", async () => {
+    const { restoredMessage } = await import("../../src/client/messages.ts");
+    const { emptyEntry } = await import("../../src/client/progress.ts");
+    expect(restoredMessage(emptyEntry(), "starter")).toBe("");
+    expect(restoredMessage({ ...emptyEntry(), code: "starter" }, "starter")).toBe("");
+    expect(restoredMessage({ ...emptyEntry(), code: "mine", solved: true }, "starter")).toMatchInlineSnapshot(
+      `"Your saved code was restored; press Run or Grade to check it. You solved this exercise in this browser."`,
+    );
+  });
+});
