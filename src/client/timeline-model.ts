@@ -35,8 +35,9 @@ export interface Lane {
 }
 
 export interface AxisBreak {
-  /** Position in % of the axis. */
+  /** Position and width in % of the axis. */
   at: number;
+  width: number;
   /** The idle time left out, in words. */
   label: string;
 }
@@ -44,7 +45,8 @@ export interface AxisBreak {
 export interface TimelineModel {
   lanes: Lane[];
   breaks: AxisBreak[];
-  ticks: Array<{ at: number; label: string }>;
+  /** The start and end of each busy stretch, labelled with their virtual time. */
+  ticks: Array<{ at: number; label: string; edge: "start" | "end" }>;
   startMs: number;
   endMs: number;
 }
@@ -165,7 +167,7 @@ export function buildTimeline(failure: FailureDetail): TimelineModel {
     }
     return pos + ((t - cursor) / busyMs) * busyShare;
   };
-  const breaks = gaps.map(([a, b]) => ({ at: x(a), label: `${seconds(b - a)} later` }));
+  const breaks = gaps.map(([a, b]) => ({ at: x(a), width: GAP_SHARE, label: `${seconds(b - a)} later` }));
 
   const laneNames: string[] = [];
   for (const r of records) {
@@ -196,7 +198,10 @@ export function buildTimeline(failure: FailureDetail): TimelineModel {
   });
 
   // Ticks at the start and end of each busy stretch.
-  const ticks = merged.flatMap(([a, b]) => [{ at: x(a), label: seconds(a) }, ...(b - a > 0 ? [{ at: x(b), label: seconds(b) }] : [])]);
+  const ticks = merged.flatMap(([a, b]) => [
+    { at: x(a), label: seconds(a), edge: "start" as const },
+    ...(b - a > 0 ? [{ at: x(b), label: seconds(b), edge: "end" as const }] : []),
+  ]);
   return { lanes, breaks, ticks, startMs, endMs };
 }
 

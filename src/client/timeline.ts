@@ -44,6 +44,7 @@ export function renderTimeline(failure: FailureDetail, simplifications: readonly
       h(
         "div",
         { class: "tl-track" },
+        model.breaks.map((b) => h("span", { class: "tl-gap", style: `left:${b.at.toFixed(3)}%;width:${b.width}%`, "aria-hidden": "true" })),
         lane.bars.map((bar) => {
           const button = h(
             "button",
@@ -74,7 +75,7 @@ export function renderTimeline(failure: FailureDetail, simplifications: readonly
   const axis = h(
     "div",
     { class: "tl-axis", "aria-hidden": "true" },
-    model.ticks.map((t) => h("span", { class: "tl-tick", style: `left:${t.at.toFixed(3)}%` }, t.label)),
+    model.ticks.map((t) => h("span", { class: `tl-tick tl-tick-${t.edge}`, style: `left:${t.at.toFixed(3)}%` }, t.label)),
     model.breaks.map((b) => h("span", { class: "tl-break", style: `left:${b.at.toFixed(3)}%` }, `⋯ ${b.label}`)),
   );
 

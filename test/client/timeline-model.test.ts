@@ -37,7 +37,7 @@ describe("timeline model", () => {
       [1, "timeout", "◷ timeout"],
       [2, "success", ""],
     ]);
-    expect(model.breaks).toEqual([{ at: expect.any(Number), label: "60.000 s later" }]);
+    expect(model.breaks).toEqual([{ at: expect.any(Number), width: 4, label: "60.000 s later" }]);
     // The retry is drawn after the break, with a visible width, not squeezed into the last pixel.
     expect(bars[1]!.left).toBeGreaterThan(model.breaks[0]!.at);
     expect(bars[0]!.width).toBeGreaterThan(10);
