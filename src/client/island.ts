@@ -125,7 +125,9 @@ export function mountIsland(root: HTMLElement): void {
   // 4. Run and Grade: never automatic, always in the worker.
   const setBusy = (busy: boolean) => {
     for (const b of [runButton, gradeButton, resetButton]) b.disabled = busy;
-    root.setAttribute("aria-busy", String(busy));
+    // On the results only: a busy ancestor would hold back the status region's announcements.
+    results.setAttribute("aria-busy", String(busy));
+    root.dataset.grading = String(busy);
   };
   const grade = async (mode: GradeMode) => {
     if (client.busy) return;
