@@ -1,12 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { buildTimeline, logsOf } from "../../src/client/timeline-model.ts";
+import type { FailureDetail } from "../../src/grader/report.ts";
 import { exercise, grade } from "../helpers.ts";
 
-async function starterFailure(id: string) {
-  const ex = await exercise(id);
-  const report = await grade(ex, ex.starter);
-  if (!report.failure) throw new Error("the starter should fail");
-  return report.failure;
+// Each starter is graded once for the whole file (grading is CPU-bound and other test files run beside this one).
+const failures = new Map<string, Promise<FailureDetail>>();
+function starterFailure(id: string): Promise<FailureDetail> {
+  let failure = failures.get(id);
+  if (!failure) {
+    failure = exercise(id).then(async (ex) => {
+      const report = await grade(ex, ex.starter);
+      if (!report.failure) throw new Error("the starter should fail");
+      return report.failure;
+    });
+    failures.set(id, failure);
+  }
+  return failure;
 }
 
 const CONTROL_NAMES = /run|grade|reset|show hint|show solution|export progress|import progress/i;
