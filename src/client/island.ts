@@ -56,10 +56,7 @@ export function mountIsland(root: HTMLElement): void {
     status.textContent = "";
     requestAnimationFrame(() => (status.textContent = message));
   };
-  const shown = new Set<string>();
   const notify = (message: string) => {
-    if (shown.has(message)) return;
-    shown.add(message);
     notices.hidden = false;
     notices.append(h("p", { class: "island-notice" }, message));
   };

@@ -15,10 +15,9 @@ function mount(): void {
   });
 
   const refresh = () => {
-    const stored = new Set(store.ids());
     for (const row of document.querySelectorAll<HTMLElement>("[data-exercise-row]")) {
-      const id = row.dataset.exerciseRow!;
-      row.querySelector("[data-exercise-status]")!.textContent = statusOf(store.read(id), stored.has(id));
+      const { entry, state } = store.load(row.dataset.exerciseRow!);
+      row.querySelector("[data-exercise-status]")!.textContent = statusOf(entry, state);
     }
   };
   refresh();

@@ -49,6 +49,9 @@ export interface StorageLike {
   removeItem(key: string): void;
 }
 
+/** How storage held an entry: absent, valid, valid after resetting bad fields, or not usable at all. */
+export type EntryState = "missing" | "ok" | "repaired" | "unreadable";
+
 export interface ImportSummary {
   imported: string[];
   skipped: Array<{ exercise: string; reason: string }>;
@@ -143,34 +146,47 @@ export class ProgressStore {
 
   /** The exercise's progress; a missing entry is empty, an unreadable one is salvaged (with a notice) or empty. */
   read(id: string): ProgressEntry {
+    return this.load(id).entry;
+  }
+
+  /** The entry and what state storage held it in. Each problem is reported once per store, not on every read. */
+  load(id: string): { entry: ProgressEntry; state: EntryState } {
     let text: string | null;
     try {
       text = this.storage.getItem(keyOf(id));
     } catch {
-      this.notify({ kind: "unavailable", exercise: id, message: `Saved progress for ${id} could not be read from this browser's storage; starting from the starter code.` });
-      return emptyEntry();
+      this.warn({ kind: "unavailable", exercise: id, message: `Saved progress for ${id} could not be read from this browser's storage; starting from the starter code.` });
+      return { entry: emptyEntry(), state: "unreadable" };
     }
-    if (text === null) return emptyEntry();
+    if (text === null) return { entry: emptyEntry(), state: "missing" };
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
-      this.notify({ kind: "corrupt", exercise: id, message: `Saved progress for ${id} is not valid JSON (edited or cut short), so it was ignored; starting from the starter code. Other exercises are not affected.` });
-      return emptyEntry();
+      this.warn({ kind: "corrupt", exercise: id, message: `Saved progress for ${id} is not valid JSON (edited or cut short), so it was ignored; starting from the starter code. Other exercises are not affected.` });
+      return { entry: emptyEntry(), state: "unreadable" };
     }
     const salvaged = salvageEntry(value);
     if (!salvaged) {
-      this.notify({ kind: "corrupt", exercise: id, message: `Saved progress for ${id} is not an object, so it was ignored; starting from the starter code. Other exercises are not affected.` });
-      return emptyEntry();
+      this.warn({ kind: "corrupt", exercise: id, message: `Saved progress for ${id} is not an object, so it was ignored; starting from the starter code. Other exercises are not affected.` });
+      return { entry: emptyEntry(), state: "unreadable" };
     }
     if (salvaged.dropped.length > 0) {
-      this.notify({
+      this.warn({
         kind: "corrupt",
         exercise: id,
         message: `Saved progress for ${id} had unreadable fields (${salvaged.dropped.join(", ")}); they were reset and the rest was kept.`,
       });
+      return { entry: salvaged.entry, state: "repaired" };
     }
-    return salvaged.entry;
+    return { entry: salvaged.entry, state: "ok" };
+  }
+
+  private readonly warned = new Set<string>();
+  private warn(notice: Notice): void {
+    if (this.warned.has(notice.message)) return;
+    this.warned.add(notice.message);
+    this.notify(notice);
   }
 
   /** Merges `patch` into the exercise's entry and saves it; false (with a notice) when the browser refused. */
@@ -184,7 +200,7 @@ export class ProgressStore {
       this.storage.setItem(keyOf(id), JSON.stringify(entry));
       return true;
     } catch (error) {
-      this.notify(
+      this.warn(
         isQuotaError(error)
           ? { kind: "quota", exercise: id, message: `This browser's storage is full, so your latest change to ${id} was not saved. Export your progress to keep it, or free some space.` }
           : { kind: "write-failed", exercise: id, message: `Your latest change to ${id} could not be saved in this browser's storage.` },
@@ -198,7 +214,7 @@ export class ProgressStore {
     try {
       this.storage.removeItem(keyOf(id));
     } catch {
-      this.notify({ kind: "write-failed", exercise: id, message: `The saved progress for ${id} could not be removed from this browser's storage.` });
+      this.warn({ kind: "write-failed", exercise: id, message: `The saved progress for ${id} could not be removed from this browser's storage.` });
     }
   }
 
@@ -211,15 +227,18 @@ export class ProgressStore {
         if (key?.startsWith(KEY_PREFIX) && key !== `${KEY_PREFIX}__probe__`) ids.push(key.slice(KEY_PREFIX.length));
       }
     } catch {
-      this.notify({ kind: "unavailable", message: "The list of saved exercises could not be read from this browser's storage." });
+      this.warn({ kind: "unavailable", message: "The list of saved exercises could not be read from this browser's storage." });
     }
     return ids.sort();
   }
 
-  /** Every readable entry, as the file "Export progress" writes. */
+  /** Every readable entry (unreadable ones are left out), as the file "Export progress" writes. */
   exportAll(now = Date.now()): ExportFile {
     const exercises: Record<string, ProgressEntry> = {};
-    for (const id of this.ids()) exercises[id] = this.read(id);
+    for (const id of this.ids()) {
+      const { entry, state } = this.load(id);
+      if (state !== "unreadable") exercises[id] = entry;
+    }
     return { format: EXPORT_FORMAT, version: 1, exportedAt: now, exercises };
   }
 
@@ -271,9 +290,10 @@ export function describeImport(summary: ImportSummary): string {
 }
 
 /** One exercise's status in words, for the progress page. */
-export function statusOf(entry: ProgressEntry, hasEntry: boolean): string {
+export function statusOf(entry: ProgressEntry, state: EntryState): string {
+  if (state === "unreadable") return "saved progress unreadable (ignored)";
   if (entry.solved) return "solved";
-  if (!hasEntry) return "not started";
+  if (state === "missing") return "not started";
   const parts = ["started"];
   if (entry.passedChecks.length > 0) parts.push(`${entry.passedChecks.length} check${entry.passedChecks.length === 1 ? "" : "s"} passed last time`);
   if (entry.hintsRevealed > 0) parts.push(`${entry.hintsRevealed} hint${entry.hintsRevealed === 1 ? "" : "s"} opened`);

@@ -153,6 +153,17 @@ describe("export and import", () => {
     expect(progress.read("c/three").code).toBe("untouched");
   });
 
+  it("leaves unreadable entries out of an export and reports each problem once", () => {
+    const { progress, notices, storage } = store();
+    progress.update("a/one", { code: "kept" });
+    storage!.setItem(keyOf("b/two"), "{cut");
+    progress.read("b/two");
+    const file = progress.exportAll(1);
+    expect(Object.keys(file.exercises)).toEqual(["a/one"]);
+    expect(progress.load("b/two").state).toBe("unreadable");
+    expect(notices).toHaveLength(1);
+  });
+
   it("refuses a file that is not JSON or not an export, changing nothing", () => {
     const { progress } = store();
     progress.update("a/one", { code: "mine" });
@@ -180,9 +191,10 @@ describe("export and import", () => {
 describe("status words", () => {
   it("says not started, started with details, or solved", async () => {
     const { statusOf, emptyEntry } = await import("../../src/client/progress.ts");
-    expect(statusOf(emptyEntry(), false)).toBe("not started");
-    expect(statusOf({ ...emptyEntry(), passedChecks: ["a", "b"], hintsRevealed: 1 }, true)).toBe("started, 2 checks passed last time, 1 hint opened");
-    expect(statusOf({ ...emptyEntry(), solved: true }, true)).toBe("solved");
+    expect(statusOf(emptyEntry(), "missing")).toBe("not started");
+    expect(statusOf({ ...emptyEntry(), passedChecks: ["a", "b"], hintsRevealed: 1 }, "ok")).toBe("started, 2 checks passed last time, 1 hint opened");
+    expect(statusOf({ ...emptyEntry(), solved: true }, "repaired")).toBe("solved");
+    expect(statusOf(emptyEntry(), "unreadable")).toBe("saved progress unreadable (ignored)");
   });
 });
 
