@@ -55,6 +55,8 @@ export interface TimelineModel {
 const GAP_MS = 5_000;
 const GAP_SHARE = 4;
 const MIN_BAR = 0.6;
+/** Minimum distance between two time labels on the axis, in % of its width. */
+const TICK_GAP = 16;
 
 export function seconds(ms: number): string {
   return `${(ms / 1000).toLocaleString("en-US", { minimumFractionDigits: 3, maximumFractionDigits: 3 })} s`;
@@ -198,10 +200,18 @@ export function buildTimeline(failure: FailureDetail): TimelineModel {
   });
 
   // Ticks at the start and end of each busy stretch.
-  const ticks = merged.flatMap(([a, b]) => [
+  const all = merged.flatMap(([a, b]) => [
     { at: x(a), label: seconds(a), edge: "start" as const },
     ...(b - a > 0 ? [{ at: x(b), label: seconds(b), edge: "end" as const }] : []),
   ]);
+  // Labels closer than TICK_GAP would overlap: keep the first, then every one far enough from the last kept, and
+  // always the very end (it replaces a kept label that is too close).
+  const ticks: typeof all = [];
+  for (const tick of all) {
+    const last = ticks[ticks.length - 1];
+    if (!last || tick.at - last.at >= TICK_GAP) ticks.push(tick);
+    else if (tick === all[all.length - 1] && ticks.length > 1) ticks[ticks.length - 1] = tick;
+  }
   return { lanes, breaks, ticks, startMs, endMs };
 }
 

@@ -76,7 +76,8 @@ export function renderTimeline(failure: FailureDetail, simplifications: readonly
     "div",
     { class: "tl-axis", "aria-hidden": "true" },
     model.ticks.map((t) => h("span", { class: `tl-tick tl-tick-${t.edge}`, style: `left:${t.at.toFixed(3)}%` }, t.label)),
-    model.breaks.map((b) => h("span", { class: "tl-break", style: `left:${b.at.toFixed(3)}%` }, `⋯ ${b.label}`)),
+    // A break label near the right end is anchored on its right so that it stays inside the axis.
+    model.breaks.map((b) => h("span", { class: "tl-break", style: b.at < 60 ? `left:${b.at.toFixed(3)}%` : `right:${(100 - b.at - b.width).toFixed(3)}%` }, `⋯ ${b.label}`)),
   );
 
   const table = h(

@@ -66,3 +66,13 @@ describe("timeline model", () => {
     expect(lines).toEqual(["START", "END", "REPORT"]);
   });
 });
+
+describe("timeline axis", () => {
+  it("labels the start and the end and never puts two time labels on top of each other", async () => {
+    const failure = await starterFailure("idempotence/charge-once");
+    const { ticks } = buildTimeline(failure);
+    expect(ticks[0]).toMatchObject({ at: 0, edge: "start" });
+    expect(ticks[ticks.length - 1]).toMatchObject({ at: 100, edge: "end", label: "63.664 s" });
+    for (let i = 1; i < ticks.length; i++) expect(ticks[i]!.at - ticks[i - 1]!.at).toBeGreaterThanOrEqual(16);
+  });
+});
