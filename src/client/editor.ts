@@ -54,6 +54,11 @@ export function createMonacoEditor(container: HTMLElement, value: string, option
     automaticLayout: true,
     minimap: { enabled: false },
     scrollBeyondLastLine: false,
+    // A narrow gutter leaves room for code on a phone.
+    lineNumbersMinChars: 3,
+    lineDecorationsWidth: 6,
+    glyphMargin: false,
+    folding: false,
     fontSize: 14,
     tabSize: 2,
     wordWrap: "on",
