@@ -31,7 +31,7 @@ export function renderTimeline(failure: FailureDetail, simplifications: readonly
       h("h4", { id: `${logsId}-title` }, `Logs of invocation ${bar.number}`),
       h("p", { class: "tl-logs-meta" }, bar.label),
       lines.length > 0
-        ? h("pre", { class: "tl-log-lines", tabindex: 0, "aria-label": `Log lines of invocation ${bar.number}` }, lines.map((l) => `${seconds(l.t).padStart(10)}  ${l.text}\n`).join(""))
+        ? h("pre", { class: "tl-log-lines", tabindex: 0, role: "region", "aria-label": `Log lines of invocation ${bar.number}` }, lines.map((l) => `${seconds(l.t).padStart(10)}  ${l.text}\n`).join(""))
         : h("p", {}, bar.record.envId ? "No log lines." : "This request never reached an environment, so it has no log lines."),
     );
   };
