@@ -14,13 +14,48 @@ export interface EditorOptions {
   leaveMessage: string;
 }
 
-function pageTheme(): "vs" | "vs-dark" {
+function pageTheme(): "sgw-light" | "sgw-dark" {
   const attr = document.documentElement.dataset.theme;
   const dark = attr ? attr === "dark" : matchMedia("(prefers-color-scheme: dark)").matches;
-  return dark ? "vs-dark" : "vs";
+  return dark ? "sgw-dark" : "sgw-light";
+}
+
+/**
+ * Monaco's own themes with the colours that fell short of WCAG AA (4.5:1) replaced: comments, numbers and line
+ * numbers, and the diff backgrounds under every token colour.
+ */
+function defineThemes(): void {
+  const rules = (c: Record<string, string>) => Object.entries(c).map(([token, foreground]) => ({ token, foreground }));
+  monaco.editor.defineTheme("sgw-light", {
+    base: "vs",
+    inherit: true,
+    rules: rules({ comment: "1d6b1d", number: "076b48", type: "1a6a7a" }),
+    colors: {
+      "editorLineNumber.foreground": "#5f6672",
+      "editorLineNumber.activeForeground": "#1b1f24",
+      "diffEditor.removedLineBackground": "#ffeef0",
+      "diffEditor.removedTextBackground": "#ffd9dc",
+      "diffEditor.insertedLineBackground": "#eefaf0",
+      "diffEditor.insertedTextBackground": "#cff0d6",
+    },
+  });
+  monaco.editor.defineTheme("sgw-dark", {
+    base: "vs-dark",
+    inherit: true,
+    rules: rules({ comment: "8cb878", keyword: "7cb6ea", string: "d69a82", regexp: "ea8b8b" }),
+    colors: {
+      "editorLineNumber.foreground": "#9da3ab",
+      "editorLineNumber.activeForeground": "#e8eaed",
+      "diffEditor.removedLineBackground": "#2f1e20",
+      "diffEditor.removedTextBackground": "#432326",
+      "diffEditor.insertedLineBackground": "#1c2d20",
+      "diffEditor.insertedTextBackground": "#22402b",
+    },
+  });
 }
 
 function followPageTheme(): void {
+  defineThemes();
   monaco.editor.setTheme(pageTheme());
   new MutationObserver(() => monaco.editor.setTheme(pageTheme())).observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
   matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => monaco.editor.setTheme(pageTheme()));
@@ -59,6 +94,9 @@ export function createMonacoEditor(container: HTMLElement, value: string, option
     lineDecorationsWidth: 6,
     glyphMargin: false,
     folding: false,
+    // Coloured bracket pairs and a dimmed last line number fall short of the contrast the site keeps.
+    bracketPairColorization: { enabled: false },
+    renderFinalNewline: "on",
     fontSize: 14,
     tabSize: 2,
     wordWrap: "on",
@@ -104,10 +142,12 @@ export function createMonacoEditor(container: HTMLElement, value: string, option
           useInlineViewWhenSpaceIsLimited: true,
           minimap: { enabled: false },
           scrollBeyondLastLine: false,
-          originalAriaLabel: "Your code",
-          modifiedAriaLabel: "Reference solution",
+          bracketPairColorization: { enabled: false },
+          renderFinalNewline: "on",
           fontSize: 14,
         });
+        diff.getOriginalEditor().updateOptions({ ariaLabel: "Your code (read-only copy)" });
+        diff.getModifiedEditor().updateOptions({ ariaLabel: "Reference solution (read-only)" });
       }
       const old = diff.getModel();
       diff.setModel({ original: monaco.editor.createModel(mine, "javascript"), modified: monaco.editor.createModel(solution, "javascript") });

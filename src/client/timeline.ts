@@ -58,11 +58,12 @@ export function renderTimeline(failure: FailureDetail, simplifications: readonly
               title: bar.label,
             },
             bar.initShare > 0 ? h("span", { class: "tl-init", style: `width:${bar.initShare.toFixed(2)}%`, "aria-hidden": "true" }) : null,
-            h(
-              "span",
-              { class: "tl-bar-text", "aria-hidden": "true" },
-              `${bar.highlighted ? "! " : ""}${bar.record.cold ? "❄ " : ""}${bar.record.attempt > 1 ? `↻${bar.record.attempt} ` : ""}${bar.tag || `#${bar.number}`}`,
-            ),
+            // Drawn as generated content, so that the short visible tag is not taken for the bar's name.
+            h("span", {
+              class: "tl-bar-text",
+              "aria-hidden": "true",
+              "data-text": `${bar.highlighted ? "! " : ""}${bar.record.cold ? "❄ " : ""}${bar.record.attempt > 1 ? `↻${bar.record.attempt} ` : ""}${bar.tag || `#${bar.number}`}`,
+            }),
           );
           button.addEventListener("click", () => select(bar));
           buttons.set(bar.seq, button);
@@ -82,7 +83,8 @@ export function renderTimeline(failure: FailureDetail, simplifications: readonly
 
   const table = h(
     "table",
-    { class: "tl-table" },
+    // The table scrolls sideways on a phone, so it takes keyboard focus.
+    { class: "tl-table", tabindex: 0 },
     h("caption", {}, `Every invocation in "${failure.scenario}", in start order`),
     h("thead", {}, h("tr", {}, ["#", "Environment", "Start", "End", "Start kind", "Attempt", "Outcome", "Duration", "Billed", "Memory used", "Broke the check"].map((c) => h("th", { scope: "col" }, c)))),
     h(
@@ -122,7 +124,7 @@ export function renderTimeline(failure: FailureDetail, simplifications: readonly
       h("div", { class: "tl-chart" }, h("div", { class: "tl-lanes" }, lanes), axis, h("ul", { class: "tl-legend", "aria-label": "Legend" }, LEGEND.map(([cls, text]) => h("li", {}, h("span", { class: cls, "aria-hidden": "true" }), text)), h("li", {}, "↻2: attempt 2 (a retry)"), h("li", {}, "#n: invocation n"))),
       logsPanel,
     ),
-    h("details", { class: "tl-table-wrap" }, h("summary", {}, "The same timeline as a table"), h("div", { class: "tl-table-scroll" }, table)),
+    h("details", { class: "tl-table-wrap" }, h("summary", {}, "The same timeline as a table"), table),
     simplifications.length > 0
       ? h(
           "section",
