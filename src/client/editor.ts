@@ -144,6 +144,7 @@ export function createMonacoEditor(container: HTMLElement, value: string, option
           scrollBeyondLastLine: false,
           bracketPairColorization: { enabled: false },
           renderFinalNewline: "on",
+          diffWordWrap: "on",
           fontSize: 14,
         });
         diff.getOriginalEditor().updateOptions({ ariaLabel: "Your code (read-only copy)" });
