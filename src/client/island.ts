@@ -163,14 +163,12 @@ export function mountIsland(root: HTMLElement): void {
   // 5. Reset: back to the starter, this exercise only.
   resetButton.addEventListener("click", () => {
     if (!confirm(RESET_CONFIRM)) return;
+    pendingCode = data.starter;
+    editor?.setValue(data.starter);
+    // Setting the text scheduled a save of the starter: drop it, the exercise has no saved progress now.
     clearTimeout(saveTimer);
     saveTimer = undefined;
     store.reset(data.id);
-    pendingCode = data.starter;
-    editor?.setValue(data.starter);
-    store.reset(data.id); // the editor's change event may have scheduled a save of the starter
-    clearTimeout(saveTimer);
-    saveTimer = undefined;
     hintsRevealed = 0;
     saved.solved = false;
     graded = false;
