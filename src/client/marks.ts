@@ -3,11 +3,11 @@
  * (`sgw:v1:exercise:<id>`, written by the exercise pages). Marks start hidden in the HTML, so with JavaScript off, or
  * with unreadable storage, the page simply shows none; an entry that is not valid JSON counts as not solved.
  */
-const EXERCISE_KEY_PREFIX = "sgw:v1:exercise:";
+import { keyOf } from "./progress-key.ts";
 
 function solved(id: string): boolean {
   try {
-    const raw = localStorage.getItem(EXERCISE_KEY_PREFIX + id);
+    const raw = localStorage.getItem(keyOf(id));
     if (raw === null) return false;
     const entry: unknown = JSON.parse(raw);
     return typeof entry === "object" && entry !== null && (entry as { solved?: unknown }).solved === true;

@@ -5,8 +5,9 @@
  * throws at its callers.
  */
 import { z } from "zod/mini";
+import { KEY_PREFIX, keyOf } from "./progress-key.ts";
 
-export const KEY_PREFIX = "sgw:v1:exercise:";
+export { KEY_PREFIX, keyOf };
 export const EXPORT_FORMAT = "serverless-gotchas-workbook/progress";
 
 /** What is kept for one exercise. */
@@ -61,10 +62,6 @@ export interface ImportSummary {
 
 export function emptyEntry(): ProgressEntry {
   return { passedChecks: [], solved: false, hintsRevealed: 0, updatedAt: 0 };
-}
-
-export function keyOf(id: string): string {
-  return KEY_PREFIX + id;
 }
 
 const UNAVAILABLE =
