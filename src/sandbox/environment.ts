@@ -23,6 +23,7 @@ import { sandboxHeapBytes, type ModelSettings } from "../runtime/config.ts";
 import type { CodeInstance, CodeOutcome, EnvironmentPort, FunctionCode, InvokeContextData, JsonText } from "../runtime/types.ts";
 import { HOST_GLOBAL, LAZY_SOURCES, WORKBOOK_AWS_SOURCE } from "./guest-source.ts";
 import { isBroken, markBroken } from "./quickjs.ts";
+import { hostMs } from "./host-clock.ts";
 import { SANDBOX_LIMITS } from "./limits.ts";
 import { isHostService, MODULE_NAME } from "./host-api.ts";
 import { MemoryGuard, type GuardedRun } from "./memory-guard.ts";
@@ -313,7 +314,7 @@ class SandboxInstance implements CodeInstance {
     this.segDeadline = this.done !== null ? this.deadline : now + this.budgetMs;
     this.ticks = 0;
     this.interrupt = null;
-    this.wallStart = performance.now();
+    this.wallStart = hostMs();
     try {
       this.guard!.within(this.guardedRun, () => {
         body();
@@ -422,7 +423,7 @@ class SandboxInstance implements CodeInstance {
     if (this.memoryRefused) this.interrupt = "oom";
     else if (this.segStart + this.cpuMs() > this.segDeadline) this.interrupt = "deadline";
     else if (this.ticksSinceSample >= this.sampleInterval() && this.sampleHeap() > this.heapBudget) this.interrupt = "oom";
-    else if (performance.now() - this.wallStart > SANDBOX_LIMITS.wallMsPerSegment) this.interrupt = "wall";
+    else if (hostMs() - this.wallStart > SANDBOX_LIMITS.wallMsPerSegment) this.interrupt = "wall";
     return this.interrupt !== null;
   }
 

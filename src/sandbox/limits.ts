@@ -41,7 +41,10 @@ export const SANDBOX_LIMITS = {
   wasmGrowthMinBytes: 16 * 1024 * 1024,
   /** WebAssembly memory the shared QuickJS module may reach in all (every environment together). */
   wasmMemoryCeilingBytes: 1024 * 1024 * 1024,
-  /** Wall-clock backstop for one run of learner code between two simulator events (the count is primary). */
+  /**
+   * Real-time backstop for one run of learner code between two simulator events (the count is primary): host CPU time
+   * of the thread in Node, wall time in a browser (see host-clock.ts).
+   */
   wallMsPerSegment: 1_500,
   /** Microtasks run between two checks of the virtual CPU budget; each batch counts as one interrupt tick. */
   jobsPerTick: 1_000,
