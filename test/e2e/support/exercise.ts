@@ -57,6 +57,8 @@ export async function readCode(page: Page): Promise<string> {
     },
     marker,
   );
+  // Leave no selection behind (the cursor goes to the start, as on a fresh page).
+  await page.keyboard.press("ControlOrMeta+Home");
   return (await copied.jsonValue()) as string;
 }
 
