@@ -105,8 +105,9 @@ export function createMonacoEditor(container: HTMLElement, value: string, option
     // Respect reduced motion: no blinking cursor, no smooth scrolling or animated caret.
     ...(matchMedia("(prefers-reduced-motion: reduce)").matches ? { cursorBlinking: "solid" as const, smoothScrolling: false, cursorSmoothCaretAnimation: "off" as const } : {}),
   });
-  // The textarea Monaco focuses carries the description of how to leave it.
-  container.querySelector("textarea")?.setAttribute("aria-describedby", options.describedBy);
+  // The element Monaco focuses carries the description of how to leave it: a textarea, or an EditContext element
+  // (role="textbox") where the browser has that API, as Chromium does.
+  container.querySelector('textarea, [role="textbox"]')?.setAttribute("aria-describedby", options.describedBy);
 
   let escaped = false;
   editor.onKeyDown((e) => {

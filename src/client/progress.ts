@@ -67,17 +67,19 @@ export function emptyEntry(): ProgressEntry {
 const UNAVAILABLE =
   "This browser does not let the workbook keep your progress (private browsing or blocked storage). Everything works, but your code and passes are lost when you leave the page; use Export progress to keep them.";
 
-/** `window.localStorage`, or null where reading it throws (SecurityError) or a probe write fails. */
+/** `window.localStorage`, or null where reading it throws (SecurityError) or a probe write fails other than for a full storage. */
 export function browserStorage(): StorageLike | null {
+  let storage: Storage | undefined;
   try {
-    const storage = globalThis.localStorage;
+    storage = globalThis.localStorage;
     if (!storage) return null;
     const probe = `${KEY_PREFIX}__probe__`;
     storage.setItem(probe, "1");
     storage.removeItem(probe);
     return storage;
-  } catch {
-    return null;
+  } catch (error) {
+    // A full storage still reads: keep it, so saved progress shows, and let each failed write give its quota notice.
+    return storage && isQuotaError(error) ? storage : null;
   }
 }
 
