@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { severeViolations } from "./support/axe.ts";
+import { press, waitForEditor } from "./support/exercise.ts";
 import { firstExercise } from "./support/exercises.ts";
 import { applyTheme } from "./support/screenshots.ts";
 import { useSite } from "./support/fixtures.ts";
@@ -23,5 +24,13 @@ describe.each(["light", "dark"] as const)("in the %s theme, axe finds no serious
 
   test("on a chapter page", async () => {
     expect(await severeViolations(await open(`/${chapter}/`))).toEqual([]);
+  });
+
+  test("on an open exercise, before and after grading (results and timeline shown)", async () => {
+    const page = await open(`/${first.id}/`);
+    await waitForEditor(page);
+    expect(await severeViolations(page)).toEqual([]);
+    await press(page, "Grade");
+    expect(await severeViolations(page)).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { expect, test } from "vitest";
+import { press, waitForEditor } from "./support/exercise.ts";
 import { firstExercise } from "./support/exercises.ts";
 import { screenshotAll, type Shot } from "./support/screenshots.ts";
 import { useSite } from "./support/fixtures.ts";
@@ -16,6 +17,16 @@ test("the home page never scrolls sideways, in both themes at phone and desktop 
 
 test("the chapter page never scrolls sideways", async () => {
   expect(sideways(await screenshotAll(site.browser(), site.url(`/${chapter}/`), "chapter"))).toEqual([]);
+});
+
+test("the exercise page never scrolls sideways, before and after grading", async () => {
+  const url = site.url(`/${first.id}/`);
+  expect(sideways(await screenshotAll(site.browser(), url, "exercise", (page) => waitForEditor(page)))).toEqual([]);
+  const graded = await screenshotAll(site.browser(), url, "exercise-graded", async (page) => {
+    await waitForEditor(page);
+    await press(page, "Grade");
+  });
+  expect(sideways(graded)).toEqual([]);
 });
 
 test("the team-lead page never scrolls sideways", async () => {
