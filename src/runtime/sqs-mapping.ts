@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import { MiB } from "./config.ts";
-import { longestChain } from "./recursion.ts";
+import { longestChain, RECURSION_ERROR } from "./recursion.ts";
 import { formatMs, utf8Length, type Simulation, type SyncResult } from "./simulation.ts";
 import type { MessageView, Queue } from "../services/queue.ts";
 
@@ -69,7 +69,7 @@ export interface BatchRecord {
   bytes: number;
   /** Trace seq of every invoke of this batch (throttled ones included). */
   invocations: number[];
-  outcome: "running" | "success" | "partial" | "failed" | "throttled";
+  outcome: "running" | "success" | "partial" | "failed" | "throttled" | "stopped";
   /** Message ids left in the queue: reported as failed, or the whole batch. */
   failedIds: string[];
   /** Why the batch did not fully succeed, in words. */
@@ -281,6 +281,13 @@ export class SqsEventSourceMapping {
       }
       this.finish(batch, "throttled", record.messageIds, `every invoke was throttled until the visibility timeout ended (${batch.throttles} attempts)`);
       this.scaleDown();
+      return;
+    }
+    if (result.record.error?.errorType === RECURSION_ERROR.errorType) {
+      // SIMPLIFICATION: a stopped loop's messages go to the queue's dead-letter queue, or are dropped without one.
+      const fates = batch.messages.map((m) => this.queue.deadLetter(now, m.receiptHandle!));
+      const where = fates.includes("moved") ? `moved to ${this.queue.config.redrive?.deadLetterQueue}` : "dropped (the queue has no dead-letter queue)";
+      this.finish(batch, "stopped", record.messageIds, `recursive loop detection stopped the invoke; the messages were ${where}`);
       return;
     }
     if (result.statusCode !== 200 || result.functionError !== null) {

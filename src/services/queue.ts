@@ -257,6 +257,22 @@ export class Queue {
     return { ok: true, deleted: true };
   }
 
+  /**
+   * Takes a received message out of the queue: to the dead-letter queue when a redrive policy names one, else it is
+   * deleted (the event source mapping does this when recursive loop detection stops an invoke, lambda-model.md §3).
+   */
+  deadLetter(now: number, receiptHandle: string): "moved" | "deleted" | "gone" {
+    const m = this.handles.get(receiptHandle);
+    if (!m || m.receiptHandle !== receiptHandle || !this.messages.includes(m)) return "gone";
+    const redrive = this.config.redrive;
+    if (redrive) {
+      this.moveToDeadLetterQueue(m, now, redrive.deadLetterQueue);
+      return "moved";
+    }
+    this.delete(now, receiptHandle);
+    return "deleted";
+  }
+
   /** Sets how long a received message stays hidden from now (0 makes it visible at once). */
   changeVisibility(now: number, receiptHandle: string, timeoutMs: number): { ok: true } | { ok: false; code: string; message: string } {
     const m = this.handles.get(receiptHandle);

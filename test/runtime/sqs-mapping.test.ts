@@ -276,3 +276,17 @@ describe("§3 §7 SQS mapping throttled", () => {
     ]);
   });
 });
+
+describe("§3 recursive loop detection through a queue", () => {
+  it("stops the 17th invocation of a function that sends each message back to its own queue", () => {
+    const { sim, send, mapping } = setup({ plan: (records) => ({ durationMs: 10, services: [{ service: "queue", operation: "send", args: ["q", records[0]!.body], label: "again" }] }) });
+    send(0, "loop");
+    sim.run({ until: 600_000 });
+    const ran = sim.trace.filter((r) => r.envId !== null);
+    expect(ran).toHaveLength(16);
+    const stopped = sim.trace.filter((r) => r.error?.errorType === "RecursiveInvocationException");
+    expect(stopped).toHaveLength(1);
+    expect(stopped[0]!.chain).toMatchObject({ hops: 17 });
+    expect(mapping.batches[16]).toMatchObject({ outcome: "stopped", reason: "recursive loop detection stopped the invoke; the messages were dropped (the queue has no dead-letter queue)" });
+  });
+});

@@ -131,15 +131,20 @@ describe("§5 S3: single PUT up to 5 GB, object-created notifications (claim che
   });
 });
 
-describe("§6 destinations deliver into the services", () => {
-  it("puts an on-failure record into a queue", () => {
-    const hub = new ServiceHub({}, 1);
+describe("§6 destinations deliver into topics, the bus and buckets", () => {
+  it("publishes an on-success record to a topic and puts an on-failure record in a bucket, keeping the chain", () => {
+    const hub = new ServiceHub({ sns: { topics: { done: { subscriptions: [{ queue: "audit", rawMessageDelivery: true }] } } } }, 1);
     const sim = new Simulation({ seed: 1, services: hub, destinations: hub });
-    sim.deploy({ name: "g", async: { maxRetryAttempts: 0, onFailure: { type: "sqs", name: "failed" } } }, new HostCode());
+    sim.deploy({ name: "ok", async: { onSuccess: { type: "sns", name: "done" } } }, new HostCode());
+    sim.deploy({ name: "bad", async: { maxRetryAttempts: 0, onFailure: { type: "s3", name: "failures" } } }, new HostCode());
     connectServices(sim, hub);
-    sim.invoke("g", "async", { error: { errorType: "Error", errorMessage: "no" } });
+    sim.invoke("ok", "async", { durationMs: 5 });
+    sim.invoke("bad", "async", { error: { errorType: "Error", errorMessage: "no" } });
     sim.run();
-    const [m] = hub.sqs.queue("failed").contents(sim.now);
-    expect(JSON.parse(m!.body)).toMatchObject({ requestContext: { condition: "RetriesExhausted" } });
+    const [m] = hub.sqs.queue("audit").contents(sim.now);
+    expect(JSON.parse(m!.body)).toMatchObject({ requestContext: { condition: "Success" } });
+    expect(m!.sender.chain).toMatchObject({ hops: 1 });
+    const [key] = hub.s3.keys("failures");
+    expect(JSON.parse(hub.s3.object("failures", key!)!.body)).toMatchObject({ requestContext: { condition: "RetriesExhausted" } });
   });
 });
