@@ -9,6 +9,8 @@ import { describeSimplifications, type SimplificationKey } from "../runtime/simp
 import type { InvocationRecord } from "../runtime/trace.ts";
 import { SandboxCode } from "../sandbox/environment.ts";
 import { ServiceHub } from "../services/hub.ts";
+import { connectServices } from "../runtime/service-wiring.ts";
+import { ScenarioSources, type SourceStepResult } from "./source-steps.ts";
 import type { CheckReport, FailureDetail, GradeReport, ScenarioReport, UnusableCode } from "./report.ts";
 import type { Exercise, Scenario } from "./schema.ts";
 import type { ScenarioWorld } from "./world.ts";
@@ -115,10 +117,15 @@ function runScenario(
     model: { ...def.model, ...scenario.model },
   });
   const config = sim.deploy(def.function, new SandboxCode(quickjs, { code: source, filename }, sim.model));
+  connectServices(sim, services);
+  const sources = new ScenarioSources(sim, services, config.name, scenario.sources);
   const results: Array<SyncResult | undefined> = [];
+  const stepResults: Array<SourceStepResult | undefined> = [];
   scenario.steps.forEach((step, i) => {
     results.push(undefined);
+    stepResults.push(undefined);
     if (step.do === "recycle") sim.at(step.at, () => sim.recycle(config.name));
+    else if (step.do !== "invoke") sources.schedule(step, (r) => (stepResults[i] = r));
     else {
       sim.invoke(config.name, step.mode, step.event, {
         at: step.at,
@@ -158,6 +165,10 @@ function runScenario(
     totals: sim.totals,
     services,
     deliveries: sim.destinations.deliveries,
+    hops: services.hops.records,
+    stepResults,
+    gatewayResponses: sources.gateway.responses,
+    batches: sources.mappings.flatMap((m) => m.batches),
     function: config,
     results,
     invocations,

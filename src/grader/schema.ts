@@ -7,6 +7,7 @@ import { z } from "zod";
 import { AccountConfigSchema, FunctionConfigSchema, ModelSettingsSchema } from "../runtime/config.ts";
 import { reservationError } from "../runtime/scaling.ts";
 import { ServicesConfigSchema } from "../services/hub.ts";
+import { EventSourcesSchema, SourceStepSchemas } from "./source-steps.ts";
 import type { ScenarioWorld } from "./world.ts";
 
 /** What a check returns: nothing when it passes, or a message for the learner (optionally pointing at records). */
@@ -48,6 +49,7 @@ export const StepSchema = z.discriminatedUnion("do", [
       at: z.number().min(0).default(0),
     })
     .strict(),
+  ...SourceStepSchemas,
 ]);
 export type Step = z.infer<typeof StepSchema>;
 
@@ -65,6 +67,8 @@ export const ScenarioSchema = z
     services: ServicesConfigSchema.prefault({}),
     /** Overrides of the model's simplifications for this scenario. */
     model: ModelSettingsSchema.partial().default({}),
+    /** SQS event source mappings and the API gateway in front of the function (lambda-model.md §4, §5, §7). */
+    sources: EventSourcesSchema.prefault({}),
     steps: z.array(StepSchema).min(1),
     checks: z.array(CheckSchema).min(1),
   })

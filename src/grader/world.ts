@@ -2,7 +2,10 @@
 import type { FunctionConfig } from "../runtime/config.ts";
 import type { Delivery } from "../runtime/destinations.ts";
 import type { SyncResult } from "../runtime/simulation.ts";
-import type { InvocationRecord, LogLine, MetricPoint, Totals } from "../runtime/trace.ts";
+import type { GatewayResponse } from "../runtime/api-gateway.ts";
+import type { BatchRecord } from "../runtime/sqs-mapping.ts";
+import type { HopRecord, InvocationRecord, LogLine, MetricPoint, Totals } from "../runtime/trace.ts";
+import type { SourceStepResult } from "./source-steps.ts";
 import type { ServiceHub } from "../services/hub.ts";
 
 export interface ScenarioWorld {
@@ -14,6 +17,14 @@ export interface ScenarioWorld {
   services: ServiceHub;
   /** Async outcomes sent to on-success / on-failure destinations and the dead-letter queue (lambda-model.md §6). */
   deliveries: readonly Delivery[];
+  /** Every payload that crossed a service hop, accepted or refused, in order (lambda-model.md §5). */
+  hops: readonly HopRecord[];
+  /** Results of the scenario's service steps (send, http, publish, putEvents, putObject), by step index. */
+  stepResults: ReadonlyArray<SourceStepResult | undefined>;
+  /** What clients got from the API gateway, in request order. */
+  gatewayResponses: readonly GatewayResponse[];
+  /** Batches the SQS event source mappings handed to the function, in order (lambda-model.md §7). */
+  batches: readonly BatchRecord[];
   function: FunctionConfig;
   /** Results of the scenario's synchronous invokes, in step order (undefined for async steps). */
   results: ReadonlyArray<SyncResult | undefined>;

@@ -320,6 +320,39 @@ export const lambda = ObjectFreeze({
     request("lambda", "invoke", [functionName, payload === undefined ? null : payload, options && options.invocationType === "Event" ? "Event" : "RequestResponse"]),
 });
 
+/** Queues (SQS-like): bodies are strings; a name ending in .fifo is a FIFO queue. */
+const nameCheck = (kind, name) => { if (typeof name !== "string" || name === "") throw new TypeErrorCtor(kind + "(name): name must be a non-empty string"); };
+export function queue(name) {
+  nameCheck("queue", name);
+  return ObjectFreeze({
+    name,
+    send: (body, options) => request("queue", "send", [name, body, options === undefined ? null : options]),
+    sendBatch: (entries) => request("queue", "sendBatch", [name, entries]),
+    receive: (options) => request("queue", "receive", [name, options === undefined ? null : options]),
+    delete: (receiptHandle) => request("queue", "delete", [name, receiptHandle]),
+    changeVisibility: (receiptHandle, timeoutMs) => request("queue", "changeVisibility", [name, receiptHandle, timeoutMs]),
+  });
+}
+
+/** Topics (SNS-like): subscribers get each published message. */
+export function topic(name) {
+  nameCheck("topic", name);
+  return ObjectFreeze({ name, publish: (message, options) => request("topic", "publish", [name, message, options === undefined ? null : options]) });
+}
+
+/** The default event bus (EventBridge-like). */
+export const bus = ObjectFreeze({ putEvents: (entries) => request("bus", "putEvents", [entries]) });
+
+/** Buckets (S3-like): string bodies by key. */
+export function bucket(name) {
+  nameCheck("bucket", name);
+  return ObjectFreeze({
+    name,
+    put: (key, body) => request("bucket", "put", [name, key, body]),
+    get: (key) => request("bucket", "get", [name, key]),
+  });
+}
+
 /** Waits in virtual time (the function is billed while it waits). */
 export const sleep = (ms) => hostTimer(ms >= 0 ? +ms : 0);
 

@@ -9,6 +9,10 @@ export const HOST_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
   payments: ["charge"],
   downstream: ["call", "connect", "callOnConnection", "close"],
   lambda: ["invoke"],
+  queue: ["send", "sendBatch", "receive", "delete", "changeVisibility"],
+  topic: ["publish"],
+  bus: ["putEvents"],
+  bucket: ["put", "get"],
 };
 
 export function isHostService(service: string, operation: string): boolean {

@@ -1,5 +1,5 @@
 /**
- * Types of the module learner handlers import (`import { table, payments, downstream, sleep } from "workbook:aws"`)
+ * Types of the module learner handlers import (`import { table, payments, downstream, queue, topic, bus, bucket, sleep } from "workbook:aws"`)
  * and of the handler's `context`. The editor's IntelliSense loads this file; the implementation is
  * src/sandbox/guest-source.ts, and every call goes through the host operations listed in src/sandbox/host-api.ts.
  * Every service call takes virtual time (its modelled latency) and the function is billed while it waits.
@@ -82,6 +82,83 @@ declare module "workbook:aws" {
       options?: { invocationType?: "RequestResponse" | "Event" },
     ): Promise<{ statusCode: number; functionError?: "Unhandled" | null; payload?: T }>;
   };
+
+  export interface SendOptions {
+    /** FIFO queues: the message group (order is kept within a group). Required for FIFO. */
+    groupId?: string;
+    /** FIFO queues: a send with an id seen in the last 5 minutes is accepted but not delivered again. */
+    deduplicationId?: string;
+    /** Message attributes; their names, types and values count toward the 1 MiB size limit. */
+    attributes?: Record<string, string | number>;
+  }
+
+  export interface ReceivedMessage {
+    messageId: string;
+    receiptHandle: string;
+    body: string;
+    attributes: Record<string, string | number>;
+    /** How many times the message has been received, this time included. */
+    receiveCount: number;
+    groupId: string | null;
+  }
+
+  /** A queue in the manner of SQS. Bodies are strings of 1 byte to 1 MiB (serialize objects with JSON.stringify). */
+  export interface Queue {
+    readonly name: string;
+    /** Sends one message. Fails with InvalidParameterValue when it is too large or empty. */
+    send(body: string, options?: SendOptions): Promise<{ messageId: string; sequenceNumber: string | null }>;
+    /** Sends up to 10 messages; entries that fail are listed in `failed` while the others go through. */
+    sendBatch(entries: Array<SendOptions & { id: string; body: string }>): Promise<{
+      successful: Array<{ id: string; messageId: string }>;
+      failed: Array<{ id: string; code: string; message: string }>;
+    }>;
+    /** Receives up to `maxMessages` (1–10) visible messages and hides them for the visibility timeout. */
+    receive(options?: { maxMessages?: number; visibilityTimeoutMs?: number }): Promise<ReceivedMessage[]>;
+    /** Deletes a received message; only the latest receipt handle of a message deletes it. */
+    delete(receiptHandle: string): Promise<null>;
+    changeVisibility(receiptHandle: string, timeoutMs: number): Promise<null>;
+  }
+
+  /** Opens the queue called `name` (queues exist as soon as they are used; `*.fifo` names are FIFO queues). */
+  export function queue(name: string): Queue;
+
+  /** A topic in the manner of SNS: 256 KB per message by default (body and attributes). */
+  export interface Topic {
+    readonly name: string;
+    /** Publishes to every subscriber. Fails with InvalidParameter over the topic's maximum message size. */
+    publish(message: string, options?: { subject?: string; attributes?: Record<string, string | number> }): Promise<{ messageId: string }>;
+  }
+
+  export function topic(name: string): Topic;
+
+  export interface BusEntry {
+    source: string;
+    detailType: string;
+    /** A JSON object (or its JSON text). */
+    detail: unknown;
+    resources?: string[];
+    /** ISO time; adds 14 bytes to the entry size. */
+    time?: string;
+  }
+
+  /** The default event bus in the manner of EventBridge: 1 to 10 entries per call, each under 1 MB. */
+  export const bus: {
+    /** Entries that fail are reported one by one while the others go through. */
+    putEvents(entries: BusEntry[]): Promise<{
+      failedEntryCount: number;
+      entries: Array<{ eventId: string } | { errorCode: string; errorMessage: string }>;
+    }>;
+  };
+
+  /** A bucket in the manner of S3: string bodies by key; a single put takes up to 5 GB. */
+  export interface Bucket {
+    readonly name: string;
+    put(key: string, body: string): Promise<{ size: number }>;
+    /** The body stored under `key`; fails with NoSuchKey. */
+    get(key: string): Promise<string>;
+  }
+
+  export function bucket(name: string): Bucket;
 
   /** Waits `ms` of virtual time. The function is billed while it waits. */
   export function sleep(ms: number): Promise<void>;

@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { gradeExercise } from "../../src/grader/grade.ts";
+import { ExerciseSchema, type ExerciseInput } from "../../src/grader/schema.ts";
+import type { ScenarioWorld } from "../../src/grader/world.ts";
+import { loadQuickJS } from "../../src/sandbox/quickjs.ts";
+
+type ScenarioInput = ExerciseInput["scenarios"][number];
+
+/** Grades `source` on one scenario and returns the world its check saw. */
+async function world(source: string, scenario: Omit<ScenarioInput, "name" | "description" | "checks">): Promise<ScenarioWorld> {
+  let seen: ScenarioWorld | null = null;
+  const definition = ExerciseSchema.parse({
+    title: "Sources",
+    summary: "Event sources and neighbour services.",
+    lesson: "/test/",
+    function: { name: "fn", timeoutMs: 10_000, memoryMB: 1_024 },
+    scenarios: [{ name: "s", description: "d", ...scenario, checks: [{ name: "sees the world", check: (w: ScenarioWorld) => void (seen = w) }] }],
+  });
+  const result = await gradeExercise(await loadQuickJS(), { id: "test/sources", definition }, source);
+  if (!result.usable) throw new Error(result.problem.message);
+  if (!seen) throw new Error("the check did not run");
+  return seen;
+}
+
+describe("scenario steps: send through an SQS event source mapping (§7)", () => {
+  it("delivers the queue's messages to the handler in batches and honours a partial batch response", async () => {
+    const source = `
+      export async function handler(event) {
+        const failures = event.Records.filter((r) => JSON.parse(r.body).bad).map((r) => ({ itemIdentifier: r.messageId }));
+        return { batchItemFailures: failures };
+      }`;
+    const w = await world(source, {
+      services: { sqs: { queues: { orders: { visibilityTimeoutMs: 60_000, redrive: { deadLetterQueue: "orders-dlq", maxReceiveCount: 2 } } } } },
+      sources: { sqs: [{ queue: "orders", reportBatchItemFailures: true }] },
+      steps: [
+        { do: "send", queue: "orders", body: { id: 1 } },
+        { do: "send", queue: "orders", body: { id: 2, bad: true } },
+      ],
+    });
+    expect(w.stepResults[0]).toMatchObject({ ok: true });
+    expect(w.batches.map((b) => [b.outcome, b.messageIds.length])).toEqual([
+      ["partial", 2],
+      ["partial", 1],
+    ]);
+    expect(w.services.sqs.queue("orders-dlq").contents(3_600_000).map((m) => m.body)).toEqual(['{"id":2,"bad":true}']);
+  });
+});
+
+describe("scenario steps: http through the API gateway (§4, §5)", () => {
+  it("gives the client the proxy response, and 502 when the handler throws", async () => {
+    const source = `
+      export const handler = async (event) => {
+        const order = JSON.parse(event.body);
+        if (order.fail) throw new Error("boom");
+        return { statusCode: 201, body: JSON.stringify({ id: order.id }) };
+      };`;
+    const w = await world(source, {
+      steps: [
+        { do: "http", path: "/orders", body: { id: "o-1" } },
+        { do: "http", path: "/orders", body: { fail: true }, at: 1_000 },
+      ],
+    });
+    expect(w.gatewayResponses.map((r) => [r.statusCode, r.body])).toEqual([
+      [201, '{"id":"o-1"}'],
+      [502, '{"message":"Internal server error"}'],
+    ]);
+    expect(w.stepResults[0]).toBe(w.gatewayResponses[0]);
+  });
+});
+
+describe("workbook:aws: queues, topics, the bus and buckets from handler code", () => {
+  it("supports the claim-check pattern: store the body in a bucket, pass its key through a queue", async () => {
+    const source = `
+      import { bucket, queue } from "workbook:aws";
+      export async function handler(event, context) {
+        const key = "orders/" + context.awsRequestId;
+        await bucket("claims").put(key, event.body);
+        await queue("work").send(JSON.stringify({ key }));
+        const back = await bucket("claims").get(key);
+        return { statusCode: 202, body: String(back.length) };
+      }`;
+    const w = await world(source, { steps: [{ do: "http", path: "/big", body: "x".repeat(1_500_000) }] });
+    expect(w.gatewayResponses[0]).toMatchObject({ statusCode: 202, body: "1500000" });
+    const [message] = w.services.sqs.queue("work").contents(3_600_000);
+    const { key } = JSON.parse(message!.body) as { key: string };
+    expect(w.services.s3.object("claims", key)!.size).toBe(1_500_000);
+    expect(w.hops.map((h) => [h.service, h.outcome])).toEqual([
+      ["api-gateway", "accepted"],
+      ["lambda", "accepted"],
+      ["s3", "accepted"],
+      ["sqs", "accepted"],
+    ]);
+  });
+
+  it("refuses an oversize publish with an error the handler can catch by name, and records where it stopped", async () => {
+    const source = `
+      import { topic, bus } from "workbook:aws";
+      export async function handler(event) {
+        let error = null;
+        try { await topic("orders").publish("x".repeat(300000)); } catch (e) { error = e.name; }
+        const put = await bus.putEvents([{ source: "shop", detailType: "OrderPlaced", detail: { id: 1 } }]);
+        return { error, failed: put.failedEntryCount };
+      }`;
+    const w = await world(source, { steps: [{ do: "invoke", mode: "sync", event: {} }] });
+    expect(JSON.parse(w.results[0]!.payload)).toEqual({ error: "InvalidParameter", failed: 0 });
+    expect(w.hops.filter((h) => h.outcome === "rejected").map((h) => [h.service, h.resource, h.bytes, h.limitBytes, h.invocation])).toEqual([
+      ["sns", "orders", 300_000, 262_144, w.invocations[0]!.seq],
+    ]);
+  });
+
+  it("lets handler code receive and delete queue messages itself", async () => {
+    const source = `
+      import { queue } from "workbook:aws";
+      export async function handler() {
+        const q = queue("jobs");
+        await q.send("a");
+        const [m] = await q.receive({ maxMessages: 10 });
+        await q.delete(m.receiptHandle);
+        return { body: m.body, receiveCount: m.receiveCount, left: (await q.receive()).length };
+      }`;
+    const w = await world(source, { steps: [{ do: "invoke", mode: "sync", event: {} }] });
+    expect(JSON.parse(w.results[0]!.payload)).toEqual({ body: "a", receiveCount: 1, left: 0 });
+  });
+});
