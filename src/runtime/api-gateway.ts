@@ -11,7 +11,9 @@
  */
 import { z } from "zod";
 import type { HopLog } from "./hops.ts";
-import { formatMs, utf8Length, type Simulation, type SyncResult } from "./simulation.ts";
+import { formatMs } from "./format.ts";
+import { utf8Length } from "./payload.ts";
+import type { Simulation, SyncResult } from "./simulation.ts";
 import { LAMBDA_FACTS } from "./config.ts";
 import { describeBytes, SERVICE_LIMITS as L } from "../services/limits.ts";
 
@@ -114,6 +116,7 @@ export class ApiGateway {
     this.responses.push(response);
     const operation = `${method} ${req.path}`;
     const answer = (statusCode: number, text: string, cause: GatewayResponse["cause"], reason: string | null, headers: Record<string, string> = {}) => {
+      if (cause !== "ok" && cause !== "function-error" && cause !== "response-too-large") sim.simplificationsUsed.add("api-gateway-answers");
       response.respondedAt = sim.now;
       response.clientLatencyMs = sim.now - response.sentAt + sim.model.netRttMs;
       response.statusCode = statusCode;

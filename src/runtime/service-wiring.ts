@@ -15,6 +15,7 @@ export function functionPort(sim: Simulation): FunctionPort {
       } catch {
         return { ok: false, error: { name: "ResourceNotFoundException", message: `no function named ${functionName} is deployed` } };
       }
+      sim.simplificationsUsed.add("service-hand-offs");
       // Inside the event that delivers (a service's reply or a scenario step): the event is accepted at this instant.
       // The invocation continues the chain the service's message was sent in (recursive loop detection, §3).
       sim.arrive(functionName, "async", event, { chain: from.chain });

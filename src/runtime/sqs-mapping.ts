@@ -12,7 +12,9 @@
 import { z } from "zod";
 import { MiB } from "./config.ts";
 import { longestChain, RECURSION_ERROR } from "./recursion.ts";
-import { formatMs, utf8Length, type Simulation, type SyncResult } from "./simulation.ts";
+import { formatMs } from "./format.ts";
+import { utf8Length } from "./payload.ts";
+import type { Simulation, SyncResult } from "./simulation.ts";
 import type { MessageView, Queue } from "../services/queue.ts";
 
 export const SqsMappingConfigSchema = z
@@ -109,6 +111,7 @@ export class SqsEventSourceMapping {
     this.functionName = functionName;
     this.config = SqsMappingConfigSchema.parse(config);
     this.validate();
+    sim.simplificationsUsed.add("sqs-event-source-mapping");
     this.pollers = this.floor();
     this.pollerHistory.push({ t: sim.now, pollers: this.pollers });
     queue.listeners.push(() => this.wake());

@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import type { Prng } from "../runtime/prng.ts";
-import { utf8Length } from "../runtime/simulation.ts";
+import { utf8Length } from "../runtime/payload.ts";
 import type { CallContext, ServiceReply } from "../runtime/types.ts";
 import { isRecord, ok, serviceError } from "./errors.ts";
 import { describeBytes, SERVICE_LIMITS as L } from "./limits.ts";

@@ -12,7 +12,7 @@
 import { z } from "zod";
 import type { HopLog } from "../runtime/hops.ts";
 import type { Prng } from "../runtime/prng.ts";
-import { utf8Length } from "../runtime/simulation.ts";
+import { utf8Length } from "../runtime/payload.ts";
 import type { CallContext } from "../runtime/types.ts";
 import { describeBytes, SERVICE_LIMITS as L } from "./limits.ts";
 import { sha256Hex } from "./sha256.ts";

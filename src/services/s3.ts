@@ -5,7 +5,7 @@
  * claim-check pattern needs: store the body, pass the key. SIMPLIFICATION: notifications go out at put time.
  */
 import { z } from "zod";
-import { utf8Length } from "../runtime/simulation.ts";
+import { utf8Length } from "../runtime/payload.ts";
 import type { CallContext, ServiceReply } from "../runtime/types.ts";
 import { ok, serviceError } from "./errors.ts";
 import { describeBytes, SERVICE_LIMITS as L } from "./limits.ts";

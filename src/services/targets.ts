@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { LAMBDA_FACTS } from "../runtime/config.ts";
 import type { HopLog } from "../runtime/hops.ts";
-import { utf8Length } from "../runtime/simulation.ts";
+import { utf8Length } from "../runtime/payload.ts";
 import type { HopService } from "../runtime/trace.ts";
 import type { QueueService } from "./sqs.ts";
 import type { Sender } from "./queue.ts";

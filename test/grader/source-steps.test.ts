@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { gradeExercise } from "../../src/grader/grade.ts";
+import type { GradeReport } from "../../src/grader/report.ts";
 import { ExerciseSchema, type ExerciseInput } from "../../src/grader/schema.ts";
 import type { ScenarioWorld } from "../../src/grader/world.ts";
 import { loadQuickJS } from "../../src/sandbox/quickjs.ts";
 
 type ScenarioInput = ExerciseInput["scenarios"][number];
+
+/** The report of the latest `world()` grading. */
+let lastReport: GradeReport | null = null;
 
 /** Grades `source` on one scenario and returns the world its check saw. */
 async function world(source: string, scenario: Omit<ScenarioInput, "name" | "description" | "checks">): Promise<ScenarioWorld> {
@@ -18,6 +22,7 @@ async function world(source: string, scenario: Omit<ScenarioInput, "name" | "des
   });
   const result = await gradeExercise(await loadQuickJS(), { id: "test/sources", definition }, source);
   if (!result.usable) throw new Error(result.problem.message);
+  lastReport = result.report;
   if (!seen) throw new Error("the check did not run");
   return seen;
 }
@@ -43,11 +48,12 @@ describe("scenario steps: send through an SQS event source mapping (§7)", () =>
       ["partial", 1],
     ]);
     expect(w.services.sqs.queue("orders-dlq").contents(3_600_000).map((m) => m.body)).toEqual(['{"id":2,"bad":true}']);
+    expect(lastReport!.simplifications.some((s) => s.startsWith("The SQS event source mapping starts with 5 pollers"))).toBe(true);
   });
 });
 
 describe("scenario steps: http through the API gateway (§4, §5)", () => {
-  it("gives the client the proxy response, and 502 when the handler throws", async () => {
+  it("gives the client the proxy response, 502 when the handler throws and 413 over 10 MB, naming the simplification", async () => {
     const source = `
       export const handler = async (event) => {
         const order = JSON.parse(event.body);
@@ -58,13 +64,16 @@ describe("scenario steps: http through the API gateway (§4, §5)", () => {
       steps: [
         { do: "http", path: "/orders", body: { id: "o-1" } },
         { do: "http", path: "/orders", body: { fail: true }, at: 1_000 },
+        { do: "http", path: "/orders", body: "x".repeat(10_485_761), at: 2_000 },
       ],
     });
     expect(w.gatewayResponses.map((r) => [r.statusCode, r.body])).toEqual([
       [201, '{"id":"o-1"}'],
       [502, '{"message":"Internal server error"}'],
+      [413, '{"message":"Request Too Long"}'],
     ]);
     expect(w.stepResults[0]).toBe(w.gatewayResponses[0]);
+    expect(lastReport!.simplifications.some((s) => s.startsWith("The API gateway's 413 status"))).toBe(true);
   });
 });
 
