@@ -169,6 +169,7 @@ function runScenario(
     stepResults,
     gatewayResponses: sources.gateway.responses,
     batches: sources.mappings.flatMap((m) => m.batches),
+    queueSamples: Object.fromEntries(sources.mappings.map((m) => [m.config.queue, m.queueHistory])),
     function: config,
     results,
     invocations,

@@ -3,7 +3,7 @@ import type { FunctionConfig } from "../runtime/config.ts";
 import type { Delivery } from "../runtime/destinations.ts";
 import type { SyncResult } from "../runtime/simulation.ts";
 import type { GatewayResponse } from "../runtime/api-gateway.ts";
-import type { BatchRecord } from "../runtime/sqs-mapping.ts";
+import type { BatchRecord, QueueSample } from "../runtime/sqs-mapping.ts";
 import type { HopRecord, InvocationRecord, LogLine, MetricPoint, Totals } from "../runtime/trace.ts";
 import type { SourceStepResult } from "./source-steps.ts";
 import type { ServiceHub } from "../services/hub.ts";
@@ -25,6 +25,8 @@ export interface ScenarioWorld {
   gatewayResponses: readonly GatewayResponse[];
   /** Batches the SQS event source mappings handed to the function, in order (lambda-model.md §7). */
   batches: readonly BatchRecord[];
+  /** Each polled queue's depth and oldest-message age over time, by queue name (lambda-model.md §7). */
+  queueSamples: Readonly<Record<string, readonly QueueSample[]>>;
   function: FunctionConfig;
   /** Results of the scenario's synchronous invokes, in step order (undefined for async steps). */
   results: ReadonlyArray<SyncResult | undefined>;

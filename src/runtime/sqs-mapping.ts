@@ -80,6 +80,14 @@ export interface BatchRecord {
   orderBroken: boolean;
 }
 
+/** The queue behind a mapping at one instant (CloudWatch's visible, in-flight and oldest-age metrics, §7). */
+export interface QueueSample {
+  t: number;
+  visible: number;
+  inFlight: number;
+  oldestAgeMs: number;
+}
+
 interface Batch {
   record: BatchRecord;
   messages: MessageView[];
@@ -95,6 +103,8 @@ export class SqsEventSourceMapping {
   readonly batches: BatchRecord[] = [];
   /** Poller count after each change, for charts. */
   readonly pollerHistory: Array<{ t: number; pollers: number }> = [];
+  /** The queue as the pollers saw it each time they looked: depth and age of the oldest message, for charts. */
+  readonly queueHistory: QueueSample[] = [];
   private readonly sim: Simulation;
   private readonly queue: Queue;
   private pollers: number;
@@ -183,6 +193,7 @@ export class SqsEventSourceMapping {
       this.windowEndsAt = null;
       if (!this.takeBatch(now)) break;
     }
+    this.sample(now);
     if (q.size(now) === 0) this.noteEmpty(now);
     else this.emptySince = null;
     if (this.busy >= this.pollers && q.visibleCount(now) > 0) this.armTick();
@@ -194,6 +205,15 @@ export class SqsEventSourceMapping {
         this.pump();
       });
     }
+  }
+
+  private sample(now: number): void {
+    const q = this.queue;
+    const visible = q.visibleCount(now);
+    const point: QueueSample = { t: now, visible, inFlight: q.size(now) - visible, oldestAgeMs: q.oldestAgeMs(now) };
+    const last = this.queueHistory[this.queueHistory.length - 1];
+    if (last && last.t === now) this.queueHistory[this.queueHistory.length - 1] = point;
+    else if (!last || last.visible !== point.visible || last.inFlight !== point.inFlight || point.visible + point.inFlight > 0) this.queueHistory.push(point);
   }
 
   /** Receives one batch, within the batch size and 6 MB with record metadata counted, and invokes the function. */

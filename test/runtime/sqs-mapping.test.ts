@@ -223,6 +223,15 @@ describe("§7 SQS poller scaling (standard queue)", () => {
     expect(sim.metrics[sim.metrics.length - 1]!.concurrency).toBe(20);
   });
 
+  it("samples the queue's visible and in-flight messages and the age of the oldest one each time the pollers look", () => {
+    const { sim, send, mapping } = setup({ plan: () => ({ durationMs: 2_500 }) });
+    for (let i = 0; i < 200; i++) send(0, "m");
+    sim.run();
+    expect(mapping.queueHistory[0]).toEqual({ t: 0, visible: 150, inFlight: 50, oldestAgeMs: 0 });
+    expect(mapping.queueHistory.find((p) => p.t === 2_500)).toEqual({ t: 2_500, visible: 0, inFlight: 150, oldestAgeMs: 2_500 });
+    expect(mapping.queueHistory[mapping.queueHistory.length - 1]).toMatchObject({ visible: 0, inFlight: 0, oldestAgeMs: 0 });
+  });
+
   it("never goes above MaximumConcurrency", () => {
     const { sim, send, mapping } = setup({ mapping: { maximumConcurrency: 12 }, plan: () => ({ durationMs: 2_500 }) });
     for (let i = 0; i < 2_000; i++) send(0, "m");
