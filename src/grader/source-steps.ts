@@ -36,6 +36,8 @@ export const SourceStepSchemas = [
       path: z.string().startsWith("/"),
       body: Body.optional(),
       headers: z.record(z.string(), z.string()).optional(),
+      /** A binary body: the function gets it base64-encoded, 4/3 as large (SIMPLIFICATION, lambda-model.md §5). */
+      binary: z.boolean().default(false),
     })
     .strict(),
   z.object({ do: z.literal("publish"), at, topic: z.string().min(1), message: Body, subject: z.string().optional(), attributes }).strict(),
@@ -98,7 +100,7 @@ export class ScenarioSources {
         case "send":
           return done(plain(s.sqs.queue(step.queue).send(now, { body: step.body, groupId: step.groupId ?? null, deduplicationId: step.deduplicationId ?? null, attributes: step.attributes ?? null }, from)));
         case "http":
-          this.gateway.request({ method: step.method, path: step.path, body: step.body ?? null, headers: step.headers ?? {} }, done);
+          this.gateway.request({ method: step.method, path: step.path, body: step.body ?? null, headers: step.headers ?? {}, binary: step.binary }, done);
           return;
         case "publish":
           return done(plain(s.sns.publish(now, step.topic, { message: step.message, subject: step.subject ?? null, attributes: step.attributes ?? null }, from)));

@@ -49,6 +49,11 @@ export interface HttpRequest {
   /** The request body as text (JSON text for JSON requests). */
   body?: string | null;
   headers?: Record<string, string>;
+  /**
+   * The body is binary data (its bytes are the body text's UTF-8 bytes): the function receives it base64-encoded,
+   * 4/3 as large, with `isBase64Encoded: true` (SIMPLIFICATION, lambda-model.md §5).
+   */
+  binary?: boolean;
 }
 
 /** What a client saw for one request, and why. */
@@ -136,7 +141,8 @@ export class ApiGateway {
     }
     this.hops.add({ t: sim.now, service: "api-gateway", resource: api, operation, bytes, limitBytes: L.apiGatewayPayloadMaxBytes, outcome: "accepted", error: null });
 
-    const event = this.config.kind === "rest" ? restEvent(method, req, body, response.seq, sim) : httpEvent(method, req, body, response.seq, sim);
+    const encoded = body !== null && req.binary === true ? base64(body) : body;
+    const event = this.config.kind === "rest" ? restEvent(method, req, encoded, response.seq, sim) : httpEvent(method, req, encoded, response.seq, sim);
     const payload = JSON.stringify(event);
     const timeoutMs = this.integrationTimeoutMs;
     let answered = false;
@@ -231,7 +237,7 @@ function restEvent(method: string, req: HttpRequest, body: string | null, seq: n
     stageVariables: null,
     requestContext: { requestId: `gw-${seq + 1}`, stage: "prod", httpMethod: method, path: `/prod${req.path}`, resourcePath: req.path, requestTimeEpoch: Math.floor(sim.epochMs + sim.now) },
     body,
-    isBase64Encoded: false,
+    isBase64Encoded: req.binary === true && body !== null,
   };
 }
 
@@ -251,6 +257,19 @@ function httpEvent(method: string, req: HttpRequest, body: string | null, seq: n
       timeEpoch: Math.floor(sim.epochMs + sim.now),
     },
     ...(body === null ? {} : { body }),
-    isBase64Encoded: false,
+    isBase64Encoded: req.binary === true && body !== null,
   };
+}
+
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** Base64 of the text's UTF-8 bytes (no Buffer or btoa: the same code runs in Node and a browser worker). */
+export function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  const out: string[] = [];
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out.push(BASE64[n >> 18]! + BASE64[(n >> 12) & 63]! + (i + 1 < bytes.length ? BASE64[(n >> 6) & 63]! : "=") + (i + 2 < bytes.length ? BASE64[n & 63]! : "="));
+  }
+  return out.join("");
 }

@@ -90,6 +90,20 @@ describe("API Gateway → Lambda (§4, §5, neighbour services)", () => {
     expect(sim.trace[0]).toMatchObject({ outcome: "rejected" });
   });
 
+  it("passes a binary body base64-encoded, 4/3 as large, so 5 MB of binary fails at the Lambda hop (6 MB)", () => {
+    const { sim, gateway, hops, code } = setup({ plan: () => ({ result: { statusCode: 200 } }) });
+    const small: GatewayResponse[] = [];
+    sim.at(0, () => gateway.request({ path: "/img", body: "ab\u00e9", binary: true }, (r) => small.push(r)));
+    sim.at(1_000, () => gateway.request({ path: "/img", body: "x".repeat(5 * 1_048_576), binary: true }, (r) => small.push(r)));
+    sim.run();
+    expect(code.invocations[0]!.event).toMatchObject({ body: Buffer.from("ab\u00e9").toString("base64"), isBase64Encoded: true });
+    expect(small.map((r) => r.statusCode)).toEqual([200, 500]);
+    expect(hops.records.filter((h) => h.service === "lambda").map((h) => [h.outcome, h.bytes > 4 * 5 * 1_048_576 / 3])).toEqual([
+      ["accepted", false],
+      ["rejected", true],
+    ]);
+  });
+
   it("answers 502 when the function's response is over 6 MB", () => {
     const { sim, send } = setup({ plan: () => ({ responseText: JSON.stringify({ statusCode: 200, body: "x".repeat(6_291_556) }) }) });
     const call = send(null);
