@@ -6,7 +6,9 @@
 import { z } from "zod";
 import { AccountConfigSchema, FunctionConfigSchema, ModelSettingsSchema } from "../runtime/config.ts";
 import { reservationError } from "../runtime/scaling.ts";
+import { mappingConfigError } from "../runtime/sqs-mapping.ts";
 import { ServicesConfigSchema } from "../services/hub.ts";
+import { SERVICE_LIMITS } from "../services/limits.ts";
 import { EventSourcesSchema, SourceStepSchemas } from "./source-steps.ts";
 import type { ScenarioWorld } from "./world.ts";
 
@@ -96,6 +98,14 @@ export const ExerciseSchema = z
     // Lambda refuses a reservation that leaves less than the unreserved minimum (§3): say so before grading.
     const refused = reservationError(exercise.function.name, exercise.function.reservedConcurrency, 0, exercise.account);
     if (refused) ctx.addIssue({ code: "custom", path: ["function", "reservedConcurrency"], message: refused });
+    // CreateEventSourceMapping's refusals (§7), reported at load time rather than in the middle of grading.
+    exercise.scenarios.forEach((scenario, i) =>
+      scenario.sources.sqs.forEach((mapping, j) => {
+        const queue = { name: mapping.queue, visibilityTimeoutMs: scenario.services.sqs.queues[mapping.queue]?.visibilityTimeoutMs ?? SERVICE_LIMITS.sqsVisibilityTimeoutDefaultMs };
+        const problem = mappingConfigError(mapping, queue, exercise.function);
+        if (problem) ctx.addIssue({ code: "custom", path: ["scenarios", i, "sources", "sqs", j], message: problem });
+      }),
+    );
   });
 export type Exercise = z.infer<typeof ExerciseSchema>;
 export type ExerciseInput = z.input<typeof ExerciseSchema>;

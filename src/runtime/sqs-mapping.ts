@@ -134,19 +134,10 @@ export class SqsEventSourceMapping {
   }
 
   private validate(): void {
-    const { batchSize, batchingWindowMs } = this.config;
     const q = this.queue;
-    if (q.fifo && batchSize > 10) throw new EventSourceMappingError(`the batch size of a FIFO queue's mapping is at most 10 (got ${batchSize})`);
-    if (batchSize > 10 && batchingWindowMs < 1_000) {
-      throw new EventSourceMappingError(`a batch size over 10 (got ${batchSize}) needs a batching window of at least 1 s`);
-    }
-    const timeoutMs = this.sim.functionConfig(this.functionName).timeoutMs;
-    if (q.config.visibilityTimeoutMs < timeoutMs) {
-      throw new EventSourceMappingError(
-        `the visibility timeout of ${q.name} (${formatMs(q.config.visibilityTimeoutMs)}) is shorter than the timeout of ${this.functionName} (${formatMs(timeoutMs)}); ` +
-          "set it to at least the function timeout, and AWS advises 6 times it (this refusal is a workbook simplification)",
-      );
-    }
+    const fn = this.sim.functionConfig(this.functionName);
+    const problem = mappingConfigError(this.config, { name: q.name, visibilityTimeoutMs: q.config.visibilityTimeoutMs }, fn);
+    if (problem) throw new EventSourceMappingError(problem);
   }
 
   private cap(): number {
@@ -374,6 +365,28 @@ export class SqsEventSourceMapping {
       if (this.emptySince === since && this.queue.size(this.sim.now) === 0) this.setPollers(this.floor());
     });
   }
+}
+
+/**
+ * Why CreateEventSourceMapping would refuse these settings, or null (§7): FIFO batches hold at most 10 records, more
+ * than 10 need a batching window of at least 1 s, and (a SIMPLIFICATION) the queue's visibility timeout must be at
+ * least the function timeout. A queue whose name ends in `.fifo` is FIFO.
+ */
+export function mappingConfigError(
+  config: Pick<SqsMappingConfig, "batchSize" | "batchingWindowMs">,
+  queue: { name: string; visibilityTimeoutMs: number },
+  fn: { name: string; timeoutMs: number },
+): string | null {
+  const { batchSize, batchingWindowMs } = config;
+  if (queue.name.endsWith(".fifo") && batchSize > 10) return `the batch size of a FIFO queue's mapping is at most 10 (got ${batchSize})`;
+  if (batchSize > 10 && batchingWindowMs < 1_000) return `a batch size over 10 (got ${batchSize}) needs a batching window of at least 1 s`;
+  if (queue.visibilityTimeoutMs < fn.timeoutMs) {
+    return (
+      `the visibility timeout of ${queue.name} (${formatMs(queue.visibilityTimeoutMs)}) is shorter than the timeout of ${fn.name} (${formatMs(fn.timeoutMs)}); ` +
+      "set it to at least the function timeout, and AWS advises 6 times it (this refusal is a workbook simplification)"
+    );
+  }
+  return null;
 }
 
 /**

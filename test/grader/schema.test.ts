@@ -81,3 +81,18 @@ describe("exercise metadata is validated when loaded", () => {
     expect(ids.indexOf("lifecycle/reuse-client")).toBeLessThan(ids.indexOf("idempotence/charge-once"));
   });
 });
+
+describe("§7 event source mappings in exercises are checked when loaded", () => {
+  it("refuses a mapping whose queue's visibility timeout is shorter than the function timeout, naming the field", () => {
+    const bad = {
+      ...valid,
+      function: { name: "f", timeoutMs: 60_000 },
+      scenarios: [{ ...valid.scenarios[0]!, sources: { sqs: [{ queue: "orders" }] }, steps: [{ do: "send", queue: "orders", body: "x" }] }],
+    };
+    expect(() => parseFile(ExerciseSchema, bad, "exercise.ts", "exercise")).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidFileError: exercise.ts: exercise field "scenarios[0].sources.sqs[0]" is invalid: the visibility timeout of orders (30 s) is shorter than the timeout of f (1 min); set it to at least the function timeout, and AWS advises 6 times it (this refusal is a workbook simplification); found an object. Fix that field and try again.]`,
+    );
+    const fixed = { ...bad, scenarios: [{ ...bad.scenarios[0]!, services: { sqs: { queues: { orders: { visibilityTimeoutMs: 360_000 } } } } }] };
+    expect(() => parseFile(ExerciseSchema, fixed, "exercise.ts", "exercise")).not.toThrow();
+  });
+});
