@@ -131,3 +131,23 @@ describe("workbook:aws: queues, topics, the bus and buckets from handler code", 
     expect(JSON.parse(w.results[0]!.payload)).toEqual({ body: "a", receiveCount: 1, left: 0 });
   });
 });
+
+describe("determinism with event sources", () => {
+  it("gives the same hops, batches, responses and queue contents for the same code, scenario and seed", async () => {
+    const source = `
+      import { queue } from "workbook:aws";
+      export async function handler(event) {
+        if (event.Records) { if (event.Records.some((r) => r.body === "bad")) throw new Error("bad"); return null; }
+        await queue("orders").send(JSON.parse(event.body).kind);
+        return { statusCode: 202, body: "" };
+      }`;
+    const scenario = {
+      services: { sqs: { duplicateRate: 0.5, queues: { orders: { visibilityTimeoutMs: 30_000, redrive: { deadLetterQueue: "dlq", maxReceiveCount: 2 } } } } },
+      sources: { sqs: [{ queue: "orders", batchSize: 2 }] },
+      steps: ["ok", "bad", "ok", "ok"].map((kind, i) => ({ do: "http" as const, path: "/o", body: { kind }, at: i * 100 })),
+    };
+    const snapshot = (w: ScenarioWorld) => JSON.stringify([w.hops, w.batches, w.gatewayResponses, w.services.sqs.queue("dlq").contents(3_600_000), w.trace.map((r) => r.requestId)]);
+    const first = snapshot(await world(source, scenario));
+    expect(snapshot(await world(source, scenario))).toBe(first);
+  });
+});
