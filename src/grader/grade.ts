@@ -72,6 +72,7 @@ export async function gradeExercise(
             trace: [...outcome.world.trace],
             logs: [...outcome.world.logs],
             metrics: [...outcome.world.metrics],
+            hops: [...outcome.world.hops],
           };
         }
       }

@@ -1,5 +1,5 @@
 /** The grade report: what the CLI prints (text or JSON), what the site draws, what tests pin. */
-import type { InvocationRecord, LogLine, MetricPoint } from "../runtime/trace.ts";
+import type { HopRecord, InvocationRecord, LogLine, MetricPoint } from "../runtime/trace.ts";
 
 export interface CheckReport {
   /** What the check expects, as a sentence. */
@@ -33,6 +33,8 @@ export interface FailureDetail {
   trace: InvocationRecord[];
   logs: LogLine[];
   metrics: MetricPoint[];
+  /** Payloads that crossed a service hop in this scenario, accepted or refused (lambda-model.md §5). */
+  hops: HopRecord[];
 }
 
 export interface GradeReport {
