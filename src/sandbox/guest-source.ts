@@ -154,6 +154,21 @@ return {
 };
 })`;
 
+/** Queues (SQS-like, string bodies; `.fifo` names are FIFO), topics, the default event bus and buckets. */
+const NEIGHBOURS_SOURCE = String.raw`(function (d) {
+"use strict";
+const r = d.request, F = d.ObjectFreeze, T = d.TypeErrorCtor, n = (v) => (v === undefined ? null : v);
+const c = (k, x) => { if (typeof x !== "string" || x === "") throw new T(k + "(name): name must be a non-empty string"); };
+return {
+  queue: (x) => (c("queue", x), F({ name: x, send: (b, o) => r("queue", "send", [x, b, n(o)]), sendBatch: (e) => r("queue", "sendBatch", [x, e]),
+    receive: (o) => r("queue", "receive", [x, n(o)]), delete: (h) => r("queue", "delete", [x, h]),
+    changeVisibility: (h, t) => r("queue", "changeVisibility", [x, h, t]) })),
+  topic: (x) => (c("topic", x), F({ name: x, publish: (m, o) => r("topic", "publish", [x, m, n(o)]) })),
+  putEvents: (e) => r("bus", "putEvents", [e]),
+  bucket: (x) => (c("bucket", x), F({ name: x, put: (k, b) => r("bucket", "put", [x, k, b]), get: (k) => r("bucket", "get", [x, k]) })),
+};
+})`;
+
 /**
  * The texts of the parts compiled on first use, handed to the guest on the host object (as `host.lazySources`) rather
  * than written into the module: QuickJS would otherwise read them as string literals at every cold start.
@@ -163,6 +178,7 @@ export const LAZY_SOURCES: Readonly<Record<string, string>> = {
   randomness: RANDOMNESS_SOURCE,
   timers: TIMERS_SOURCE,
   checkedCode: CHECKED_CODE_SOURCE,
+  neighbours: NEIGHBOURS_SOURCE,
 };
 
 /**
@@ -320,38 +336,12 @@ export const lambda = ObjectFreeze({
     request("lambda", "invoke", [functionName, payload === undefined ? null : payload, options && options.invocationType === "Event" ? "Event" : "RequestResponse"]),
 });
 
-/** Queues (SQS-like): bodies are strings; a name ending in .fifo is a FIFO queue. */
-const nameCheck = (kind, name) => { if (typeof name !== "string" || name === "") throw new TypeErrorCtor(kind + "(name): name must be a non-empty string"); };
-export function queue(name) {
-  nameCheck("queue", name);
-  return ObjectFreeze({
-    name,
-    send: (body, options) => request("queue", "send", [name, body, options === undefined ? null : options]),
-    sendBatch: (entries) => request("queue", "sendBatch", [name, entries]),
-    receive: (options) => request("queue", "receive", [name, options === undefined ? null : options]),
-    delete: (receiptHandle) => request("queue", "delete", [name, receiptHandle]),
-    changeVisibility: (receiptHandle, timeoutMs) => request("queue", "changeVisibility", [name, receiptHandle, timeoutMs]),
-  });
-}
-
-/** Topics (SNS-like): subscribers get each published message. */
-export function topic(name) {
-  nameCheck("topic", name);
-  return ObjectFreeze({ name, publish: (message, options) => request("topic", "publish", [name, message, options === undefined ? null : options]) });
-}
-
-/** The default event bus (EventBridge-like). */
-export const bus = ObjectFreeze({ putEvents: (entries) => request("bus", "putEvents", [entries]) });
-
-/** Buckets (S3-like): string bodies by key. */
-export function bucket(name) {
-  nameCheck("bucket", name);
-  return ObjectFreeze({
-    name,
-    put: (key, body) => request("bucket", "put", [name, key, body]),
-    get: (key) => request("bucket", "get", [name, key]),
-  });
-}
+// Queues, topics, the event bus and buckets (compiled on first use: NEIGHBOURS_SOURCE).
+const neighbours = later(lazySources.neighbours, { request, ObjectFreeze, TypeErrorCtor });
+export const queue = (name) => neighbours().queue(name);
+export const topic = (name) => neighbours().topic(name);
+export const bus = ObjectFreeze({ putEvents: (entries) => neighbours().putEvents(entries) });
+export const bucket = (name) => neighbours().bucket(name);
 
 /** Waits in virtual time (the function is billed while it waits). */
 export const sleep = (ms) => hostTimer(ms >= 0 ? +ms : 0);
