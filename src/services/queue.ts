@@ -188,7 +188,7 @@ export class Queue {
         return { ok: true, messageId: seen.messageId, sequenceNumber: seen.sequenceNumber, deduplicated: true };
       }
     } else if (input.groupId != null || input.deduplicationId != null) {
-      // Standard queues ignore neither silently in AWS; the model refuses them so that a learner notices.
+      // SIMPLIFICATION: a standard queue refuses the FIFO parameters, so that a learner who meant a FIFO queue notices.
       return refuse("InvalidParameterValue", `${this.name} is a standard queue: groupId and deduplicationId are for FIFO queues (names ending in .fifo)`, bytes);
     }
     this.hop(now, bytes, sender, null);
