@@ -189,7 +189,7 @@ export class Queue {
       }
     } else if (input.groupId != null || input.deduplicationId != null) {
       // SIMPLIFICATION: a standard queue refuses the FIFO parameters, so that a learner who meant a FIFO queue notices.
-      return refuse("InvalidParameterValue", `${this.name} is a standard queue: groupId and deduplicationId are for FIFO queues (names ending in .fifo)`, bytes);
+      return refuse("InvalidParameterValue", `${this.name} is a standard queue: groupId and deduplicationId are for FIFO queues (names ending in .fifo; refusing them is a workbook rule)`, bytes);
     }
     this.hop(now, bytes, sender, null);
     const messageId = this.env.prng.uuid();

@@ -173,6 +173,16 @@ describe("§7 SQS FIFO queue: deduplication and order per message group", () => 
     expect(q.receive(30_000, 10).map((m) => m.body)).toEqual(["a1", "a2", "a3"]);
   });
 
+  it("refuses FIFO parameters on a standard queue (a workbook rule, so that a learner who meant FIFO notices)", () => {
+    expect(hub().sqs.queue("orders").send(0, { body: "a", groupId: "g" }, SCENARIO)).toMatchInlineSnapshot(`
+      {
+        "code": "InvalidParameterValue",
+        "message": "orders is a standard queue: groupId and deduplicationId are for FIFO queues (names ending in .fifo; refusing them is a workbook rule)",
+        "ok": false,
+      }
+    `);
+  });
+
   it("computes SHA-256 as the standard test vectors say", () => {
     expect(sha256Hex("")).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     expect(sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
