@@ -261,15 +261,20 @@ function httpEvent(method: string, req: HttpRequest, body: string | null, seq: n
   };
 }
 
-const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const BASE64 = new TextEncoder().encode("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+const PAD = 61; // "="
 
 /** Base64 of the text's UTF-8 bytes (no Buffer or btoa: the same code runs in Node and a browser worker). */
 export function base64(text: string): string {
   const bytes = new TextEncoder().encode(text);
-  const out: string[] = [];
+  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  let o = 0;
   for (let i = 0; i < bytes.length; i += 3) {
     const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out.push(BASE64[n >> 18]! + BASE64[(n >> 12) & 63]! + (i + 1 < bytes.length ? BASE64[(n >> 6) & 63]! : "=") + (i + 2 < bytes.length ? BASE64[n & 63]! : "="));
+    out[o++] = BASE64[n >> 18]!;
+    out[o++] = BASE64[(n >> 12) & 63]!;
+    out[o++] = i + 1 < bytes.length ? BASE64[(n >> 6) & 63]! : PAD;
+    out[o++] = i + 2 < bytes.length ? BASE64[n & 63]! : PAD;
   }
-  return out.join("");
+  return new TextDecoder().decode(out);
 }

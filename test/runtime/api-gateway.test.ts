@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiGateway, type ApiGatewayConfigInput, type GatewayResponse } from "../../src/runtime/api-gateway.ts";
+import { ApiGateway, base64, type ApiGatewayConfigInput, type GatewayResponse } from "../../src/runtime/api-gateway.ts";
 import type { FunctionConfigInput } from "../../src/runtime/config.ts";
 import { HopLog } from "../../src/runtime/hops.ts";
 import { Simulation } from "../../src/runtime/simulation.ts";
@@ -102,6 +102,10 @@ describe("API Gateway → Lambda (§4, §5, neighbour services)", () => {
       ["accepted", false],
       ["rejected", true],
     ]);
+  });
+
+  it("encodes a binary body as Node's base64 does, padding and multi-byte characters included", () => {
+    for (const text of ["", "a", "ab", "abc", "abcd", "é€😀"]) expect(base64(text)).toBe(Buffer.from(text).toString("base64"));
   });
 
   it("answers 502 when the function's response is over 6 MB", () => {
