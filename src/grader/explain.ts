@@ -79,3 +79,23 @@ export function story(records: InvocationRecord[], world: ScenarioWorld): string
   if (records.length === 0) return "no invocation ran for it";
   return list(records.map((r) => `${r.delivery > 1 ? `delivery ${r.delivery}, ` : ""}attempt ${r.attempt} ${where(r)} ${howItEnded(r, world)}`));
 }
+
+/**
+ * The synchronous requests whose answer a check does not accept: a failed invocation (with its error), or a response
+ * body `accept` rejects (described by `lacking`, e.g. "has no price"). Each comes with a phrase for the learner.
+ */
+export function unacceptedAnswers(world: ScenarioWorld, accept: (body: unknown) => boolean, lacking: string): Array<{ seq: number; text: string }> {
+  return world.results.flatMap((r, i) => {
+    if (!r) return [];
+    if (r.statusCode === 200 && r.functionError === null && accept(JSON.parse(r.payload))) return [];
+    const error = r.record.error ? `${r.record.error.errorType}: ${r.record.error.errorMessage}` : `the response ${r.payload.slice(0, 80)} ${lacking}`;
+    return [{ seq: r.record.seq, text: `request ${i + 1} ${where(r.record)} got ${error}` }];
+  });
+}
+
+/** "3 requests did not get a price: request 1 … and request 2 …, …." with the records to highlight, or null. */
+export function unansweredVerdict(bad: Array<{ seq: number; text: string }>, what: string): { message: string; highlight: number[] } | null {
+  if (bad.length === 0) return null;
+  const texts = list(bad.slice(0, 3).map((b) => b.text));
+  return { message: `${bad.length} request${bad.length === 1 ? "" : "s"} did not get ${what}: ${texts}${bad.length > 3 ? ", …" : ""}.`, highlight: bad.map((b) => b.seq) };
+}

@@ -50,6 +50,12 @@ describe("lifecycle/reuse-client explains what happened", () => {
   });
 });
 
+describe("lifecycle/reuse-client names the requests that got no answer", () => {
+  it("tells the learner which requests failed, where they ran and with which error", async () => {
+    expect((await messagesOf("lifecycle/reuse-client", wrong("00-lifecycle/01-reuse-client/wrong-fixes/skip-the-connection.js"), "run"))[0]).toMatchInlineSnapshot(`"steady traffic | answers every request with the product's price | 12 requests did not get a price: request 1 on env-1 (a new environment: cold start) got NotConnected: get-price needs a connection: open one with downstream.connect() and call it on that, request 2 on env-1 (warm) got NotConnected: get-price needs a connection: open one with downstream.connect() and call it on that and request 3 on env-1 (warm) got NotConnected: get-price needs a connection: open one with downstream.connect() and call it on that, …."`);
+  });
+});
+
 describe("lifecycle/finish-before-returning explains what happened", () => {
   const fix = (name: string) => wrong(`00-lifecycle/02-finish-before-returning/wrong-fixes/${name}.js`);
 

@@ -1,5 +1,6 @@
 import { defineExercise } from "../../../src/grader/define.ts";
-import { list, ms, where } from "../../../src/grader/explain.ts";
+import { ms, unacceptedAnswers, unansweredVerdict, where } from "../../../src/grader/explain.ts";
+import { isRecord } from "../../../src/services/errors.ts";
 import type { CheckVerdict } from "../../../src/grader/schema.ts";
 import type { ScenarioWorld } from "../../../src/grader/world.ts";
 
@@ -44,19 +45,8 @@ const warmIsFast = {
 const everyRequestAnswered = {
   name: "answers every request with the product's price",
   lesson: LESSON,
-  check: (w: ScenarioWorld): CheckVerdict => {
-    const bad = w.results.flatMap((r, i) => {
-      if (!r) return [];
-      if (r.statusCode === 200 && r.functionError === null) {
-        const body = JSON.parse(r.payload) as { price?: unknown } | null;
-        if (body && typeof body === "object" && body.price) return [];
-      }
-      const error = r.record.error ? `${r.record.error.errorType}: ${r.record.error.errorMessage}` : `the response ${r.payload.slice(0, 80)} has no price`;
-      return [{ i, seq: r.record.seq, text: `request ${i + 1} ${where(r.record)} got ${error}` }];
-    });
-    if (bad.length === 0) return null;
-    return { message: `${bad.length} request${bad.length === 1 ? "" : "s"} did not get a price: ${list(bad.slice(0, 3).map((b) => b.text))}${bad.length > 3 ? ", …" : ""}.`, highlight: bad.map((b) => b.seq) };
-  },
+  check: (w: ScenarioWorld): CheckVerdict =>
+    unansweredVerdict(unacceptedAnswers(w, (body) => isRecord(body) && Boolean(body.price), "has no price"), "a price"),
 };
 
 function billedAtMost(limitMs: number) {

@@ -1,5 +1,6 @@
 import { defineExercise } from "../../../src/grader/define.ts";
-import { eventOf, list, ms, where } from "../../../src/grader/explain.ts";
+import { eventOf, ms, unacceptedAnswers, unansweredVerdict, where } from "../../../src/grader/explain.ts";
+import { isRecord } from "../../../src/services/errors.ts";
 import type { CheckVerdict } from "../../../src/grader/schema.ts";
 import type { ScenarioWorld } from "../../../src/grader/world.ts";
 import type { InvocationRecord } from "../../../src/runtime/trace.ts";
@@ -69,19 +70,8 @@ function finishedBeforeReturning(operation: string, what: string, whats: string)
 const everyOrderPlaced = {
   name: "answers every order with status placed",
   lesson: LESSON,
-  check: (w: ScenarioWorld): CheckVerdict => {
-    const bad = w.results.flatMap((r, i) => {
-      if (!r) return [];
-      if (r.statusCode === 200 && r.functionError === null) {
-        const body = JSON.parse(r.payload) as { status?: unknown } | null;
-        if (body && typeof body === "object" && body.status === "placed") return [];
-      }
-      const error = r.record.error ? `${r.record.error.errorType}: ${r.record.error.errorMessage}` : `the response ${r.payload.slice(0, 80)} does not say "placed"`;
-      return [{ seq: r.record.seq, text: `request ${i + 1} ${where(r.record)} got ${error}` }];
-    });
-    if (bad.length === 0) return null;
-    return { message: `${bad.length} order${bad.length === 1 ? "" : "s"} did not get an answer: ${list(bad.slice(0, 3).map((b) => b.text))}${bad.length > 3 ? ", …" : ""}.`, highlight: bad.map((b) => b.seq) };
-  },
+  check: (w: ScenarioWorld): CheckVerdict =>
+    unansweredVerdict(unacceptedAnswers(w, (body) => isRecord(body) && body.status === "placed", 'does not say "placed"'), "an answer"),
 };
 
 const checks = [everyOrderPlaced, finishedBeforeReturning("audit-log", "audit entry", "audit entries"), finishedBeforeReturning("reserve-stock", "warehouse reservation", "warehouse reservations")];
