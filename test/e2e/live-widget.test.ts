@@ -16,6 +16,20 @@ describe("the cold-starts live widget on chapter 0", () => {
     expect(await page.locator(`${widget} .lw-nojs`).isVisible()).toBe(true);
   });
 
+  test("loads the simulator only when the reader scrolls near the widget", async () => {
+    const page = await site.page({ viewport: { width: 390, height: 300 } });
+    const scripts: string[] = [];
+    page.on("request", (r) => {
+      if (r.resourceType() === "script") scripts.push(new URL(r.url()).pathname);
+    });
+    await page.goto(site.url("/lifecycle/"), { waitUntil: "networkidle" });
+    expect(await page.locator(widget).getAttribute("data-live")).toBeNull();
+    const before = scripts.length;
+    await page.locator(widget).scrollIntoViewIfNeeded();
+    await page.waitForSelector(`${widget}[data-live="true"]`);
+    expect(scripts.length).toBeGreaterThan(before);
+  });
+
   test("reruns the simulation when a knob moves by keyboard, and announces the new result politely", async () => {
     const page = await site.page();
     await page.goto(site.url("/lifecycle/"));
