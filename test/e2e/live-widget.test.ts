@@ -40,7 +40,7 @@ describe("the cold-starts live widget on chapter 0", () => {
     const before = await status.textContent();
     await page.getByLabel("How often requests arrive").focus();
     for (let i = 0; i < 6; i++) await page.keyboard.press("ArrowRight");
-    await expect.poll(() => status.textContent()).toMatch(/^With requests arriving 10 per minute/);
+    await expect.poll(() => status.textContent()).toMatch(/^With requests arriving at random, 10 per minute on average/);
     expect(await status.textContent()).not.toBe(before);
     expect(await page.getByLabel("How often requests arrive").getAttribute("aria-valuetext")).toBe("10 per minute");
     await page.getByLabel("Requests per arrival").selectOption("10");
