@@ -50,6 +50,19 @@ describe("lifecycle/reuse-client explains what happened", () => {
   });
 });
 
+describe("lifecycle/reuse-client earns no pass for a handler that never reaches the database", () => {
+  it("fails the connection checks instead of passing them for want of evidence", async () => {
+    const crashes = `export async function handler() { throw new Error("not written yet"); }`;
+    const messages = (await messagesOf("lifecycle/reuse-client", crashes, "run")).filter((m) => !m.includes("answers every request"));
+    expect(messages).toMatchInlineSnapshot(`
+      [
+        "steady traffic | opens one connection per environment, not one per request | no connection was opened at all during the 12 invocations, so there was nothing to reuse: open one with downstream.connect() in the module's top level (the INIT phase) and call the database on it.",
+        "steady traffic | warm invocations do not wait for a new connection (180 ms) | no warm invocation finished successfully (12 invocations, 1 cold start), so none could show a reused connection.",
+      ]
+    `);
+  });
+});
+
 describe("lifecycle/reuse-client names the requests that got no answer", () => {
   it("tells the learner which requests failed, where they ran and with which error", async () => {
     expect((await messagesOf("lifecycle/reuse-client", wrong("00-lifecycle/01-reuse-client/wrong-fixes/skip-the-connection.js"), "run"))[0]).toMatchInlineSnapshot(`"steady traffic | answers every request with the product's price | 12 requests did not get a price: request 1 on env-1 (a new environment: cold start) got NotConnected: get-price needs a connection: open one with downstream.connect() and call it on that, request 2 on env-1 (warm) got NotConnected: get-price needs a connection: open one with downstream.connect() and call it on that and request 3 on env-1 (warm) got NotConnected: get-price needs a connection: open one with downstream.connect() and call it on that, …."`);

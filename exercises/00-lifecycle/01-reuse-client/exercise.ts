@@ -13,6 +13,15 @@ const opensOncePerEnvironment = {
   check: (w: ScenarioWorld): CheckVerdict => {
     const opened = w.services.downstream.connections.length;
     const inits = w.invocations.filter((r) => r.cold).length;
+    // Zero connections is not reuse: without this the check would pass for a handler that never gets that far.
+    if (opened === 0) {
+      return {
+        message:
+          `no connection was opened at all during the ${w.invocations.length} invocation${w.invocations.length === 1 ? "" : "s"}, so there was nothing to reuse: ` +
+          `open one with downstream.connect() in the module's top level (the INIT phase) and call the database on it.`,
+        highlight: w.invocations.map((r) => r.seq),
+      };
+    }
     if (opened <= inits) return null;
     const warm = w.invocations.filter((r) => !r.cold);
     const envs = w.environments.length;
@@ -29,7 +38,13 @@ const warmIsFast = {
   name: `warm invocations do not wait for a new connection (${ms(CONNECT_MS)})`,
   lesson: LESSON,
   check: (w: ScenarioWorld): CheckVerdict => {
-    const slow = w.invocations.filter((r) => !r.cold && r.outcome === "success" && r.durationMs >= CONNECT_MS);
+    const warmSuccesses = w.invocations.filter((r) => !r.cold && r.outcome === "success");
+    if (warmSuccesses.length === 0) {
+      const n = w.invocations.length;
+      const cold = w.invocations.filter((r) => r.cold).length;
+      return `no warm invocation finished successfully (${n} invocation${n === 1 ? "" : "s"}, ${cold} cold start${cold === 1 ? "" : "s"}), so none could show a reused connection.`;
+    }
+    const slow = warmSuccesses.filter((r) => r.durationMs >= CONNECT_MS);
     if (slow.length === 0) return null;
     const first = slow[0]!;
     const position = w.invocations.indexOf(first) + 1;
