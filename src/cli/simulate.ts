@@ -90,6 +90,7 @@ export function formatSummary(file: string, workload: Workload, result: Workload
     ["Billed", `${dec(s.billedGbSeconds, 3)} GB-s`],
     ["Cost", `$${dec(s.costUsd, 6)}   (us-east-1 prices as read in 2026: check the pricing page before quoting)`],
   ];
+  if (s.ephemeralStorageGbSeconds > 0) rows.push(["/tmp above 512 MB", `${dec(s.ephemeralStorageGbSeconds, 3)} GB-s   (billed separately; no price in the model, not in the cost)`]);
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = [`${file}: ${describeTraffic(workload)}`, ""];
   for (const [label, value] of rows) lines.push(`${label.padEnd(width)}   ${value}`);

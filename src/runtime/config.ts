@@ -25,6 +25,8 @@ export const LAMBDA_FACTS = {
   /** Prices, us-east-1 as read in 2026 copies of the pricing page: check it before quoting (§9). */
   pricePerRequestUsd: 0.0000002,
   pricePerGbSecondUsd: { x86_64: 0.0000166667, arm64: 0.0000133334 },
+  /** `/tmp` every function gets in the price; storage above it is billed separately, at a price not modelled (§9). */
+  includedEphemeralStorageMB: 512,
 } as const;
 
 /** One function's configuration, as a learner or an exercise sets it (lambda-model.md §2, §6). */

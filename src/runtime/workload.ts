@@ -31,6 +31,8 @@ export const WorkloadFunctionSchema = z
     reservedConcurrency: z.number().int().min(0).nullable().default(null),
     /** Provisioned concurrency: environments initialised at the start and kept ready (§1, §3); 0 for none. */
     provisionedConcurrency: z.number().int().min(0).max(10_000).default(0),
+    /** Ephemeral storage (`/tmp`) in MB, 512–10,240 (§2); above 512 MB it is billed separately (§9, unpriced here). */
+    ephemeralStorageMB: z.number().int().min(512).max(10_240).default(512),
     /** SIMPLIFICATION: an idle environment is recycled this long after its last invocation ends (§1). */
     idleExpiryMs: z.number().min(0).default(600_000),
     /** SIMPLIFICATION: an environment retires after this lifetime, even when busy; null for never (§1). */
@@ -150,6 +152,11 @@ export interface WorkloadSummary {
    * lambda-model.md gives no price for it.
    */
   provisionedGbSeconds: number;
+  /**
+   * Ephemeral storage above the 512 MB included, × billed duration, in GB-seconds (§9: billed separately). Not in
+   * `costUsd`: lambda-model.md gives no price, and measuring it per billed duration is the workbook's choice.
+   */
+  ephemeralStorageGbSeconds: number;
   /** The simulated window, in ms (the workload's durationMs). */
   durationMs: number;
   /** Per tenant (when the workload has tenants): requests, throttles and errors. */
@@ -211,6 +218,7 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
     timeoutMs: fn.timeoutMs,
     reservedConcurrency: fn.reservedConcurrency,
     provisionedConcurrency: fn.provisionedConcurrency,
+    ephemeralStorageMB: fn.ephemeralStorageMB,
     architecture: fn.architecture,
     async: { maxRetryAttempts: fn.maxRetryAttempts, maxEventAgeMs: fn.maxEventAgeMs },
     deadLetterQueue: fn.deadLetterQueue ? { type: "sqs", name: `${FUNCTION}-dlq` } : null,
@@ -282,12 +290,18 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
     deadLettered: fn.deadLetterQueue ? a.eventsDropped - sim.destinations.deadLetterErrors : 0,
     rejected: a.rejectedRequests,
     provisionedGbSeconds: provisioned.gbSeconds,
+    ephemeralStorageGbSeconds: extraStorageGbSeconds(fn.ephemeralStorageMB, totals.billedMs),
     durationMs: end,
   };
   if (tenants) summary.tenants = tenants.summary();
   // The occasional simplifications this run depended on (a request-rate cap, a scaling throttle…) follow the usual ones.
   const occasional = describeSimplifications(sim.model, sim.simplificationsUsed).slice(describeSimplifications(sim.model).length);
   return { summary, timeline, simplifications: [...workloadSimplifications(workload), ...occasional] };
+}
+
+/** Storage above the 512 MB every function gets (§9), in GB, × the billed seconds. */
+export function extraStorageGbSeconds(ephemeralStorageMB: number, billedMs: number): number {
+  return ((ephemeralStorageMB - LAMBDA_FACTS.includedEphemeralStorageMB) / 1024) * (billedMs / 1000);
 }
 
 function ratio(a: number, b: number): number {
@@ -300,6 +314,9 @@ export function workloadSimplifications(workload: Workload): string[] {
   const lines = [
     `SIMPLIFICATION: an idle environment is recycled ${fn.idleExpiryMs.toLocaleString("en-US")} ms after its last invocation${fn.maxLifetimeMs === null ? "" : ` and any environment retires after ${fn.maxLifetimeMs.toLocaleString("en-US")} ms`}; AWS documents neither (lambda-model.md §1).`,
     "SIMPLIFICATION: the most recently created idle environment takes the next request; AWS does not say which one does (§1).",
+    ...(fn.ephemeralStorageMB > LAMBDA_FACTS.includedEphemeralStorageMB
+      ? [`/tmp above 512 MB is billed separately (lambda-model.md §9); the workbook has no price for it, so ephemeralStorageGbSeconds, the workbook's measure of it as (${fn.ephemeralStorageMB.toLocaleString("en-US")} MB − 512 MB) × billed duration, is not in costUsd.`]
+      : []),
     `A cold start lasts the INIT phase (${fn.initMs.toLocaleString("en-US")} ms) plus the request's work; latency excludes the network round trip.`,
   ];
   return lines;

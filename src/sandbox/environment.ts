@@ -117,6 +117,8 @@ class SandboxInstance implements CodeInstance {
   private readonly guardedRun: GuardedRun;
   /** The context whose function fields the guest's invoke() was last sent (it keeps them); null to send them again. */
   private sentFunctionFields: InvokeContextData | null = null;
+  /** The text of the last `/tmp` write or append, which the guest may ask to write again without copying it (`again`). */
+  private lastTmpText = "";
 
   constructor(quickjs: QuickJSWASMModule, source: SandboxSource, port: EnvironmentPort, model: ModelSettings) {
     this.quickjs = quickjs;
@@ -711,10 +713,12 @@ class SandboxInstance implements CodeInstance {
     const op = text(opH);
     const path = text(pathH);
     const tmp = this.port.tmp;
+    if (op === "write" || op === "append") this.lastTmpText = text(dataH);
     const result =
-      op === "write" || op === "append" ? tmp.write(path, text(dataH), op === "append")
+      op === "write" || op === "append" || op === "writeAgain" || op === "appendAgain" ? tmp.write(path, this.lastTmpText, op.startsWith("append"))
       : op === "read" ? tmp.read(path)
-      : op === "exists" ? { ok: true, value: tmp.read(path).ok }
+      : op === "exists" ? { ok: true, value: tmp.exists(path) }
+      : op === "size" ? tmp.size(path)
       : op === "remove" ? tmp.remove(path)
       : op === "list" ? { ok: true, value: tmp.list() }
       : { ok: true, value: { usedBytes: tmp.usedBytes, sizeBytes: tmp.sizeBytes } };

@@ -347,10 +347,23 @@ export const bucket = (name) => neighbours().bucket(name);
 export const sleep = (ms) => hostTimer(ms >= 0 ? +ms : 0);
 
 // /tmp of this execution environment, synchronous like fs.*Sync; failures throw Node-shaped errors (code, errno).
+// The text last written is not copied to the host again when written again in the same synchronous stretch (a loop
+// filling /tmp): === on the same string is instant in QuickJS, a copy costs ~2 ms per MB. It is forgotten in a
+// microtask, so the guest keeps no string alive that the handler dropped.
+let tmpLast = null;
+const tmpForget = () => { tmpLast = null; };
 const tmpOp = (op, path, data) => {
   if (typeof path !== "string") throw new TypeErrorCtor("tmp: the path must be a string");
   if (data !== undefined && typeof data !== "string") throw new TypeErrorCtor("tmp: the data must be a string");
-  const reply = JSONparse(hostTmp(op, path, data === undefined ? "" : data));
+  let reply;
+  if ((op === "write" || op === "append") && data === tmpLast) reply = JSONparse(hostTmp(op + "Again", path, ""));
+  else {
+    if (op === "write" || op === "append") {
+      if (tmpLast === null) then(promiseResolve(), tmpForget);
+      tmpLast = data;
+    }
+    reply = JSONparse(hostTmp(op, path, data === undefined ? "" : data));
+  }
   if (reply.ok) return reply.value;
   const error = new ErrorCtor(reply.error.message);
   error.code = reply.error.code;
@@ -364,6 +377,7 @@ export const tmp = ObjectFreeze({
   append: (path, data) => { tmpOp("append", path, data); },
   read: (path) => tmpOp("read", path),
   exists: (path) => tmpOp("exists", path),
+  size: (path) => tmpOp("size", path),
   remove: (path) => { tmpOp("remove", path); },
   list: () => tmpOp("list", ""),
   usage: () => tmpOp("usage", ""),

@@ -167,13 +167,17 @@ declare module "workbook:aws" {
    * This execution environment's `/tmp` (512 MB unless the function sets more, up to 10,240 MB). Files survive between
    * invocations and after a crash or timeout, and are gone when the environment is recycled. Synchronous, like
    * Node's `fs.*Sync`; failures throw errors with Node's `code`: ENOENT (no such file), ENOSPC (full), EROFS (outside
-   * /tmp). Paths are absolute (`/tmp/cache.json`) or relative to /tmp.
+   * /tmp). Paths are absolute (`/tmp/cache.json`) or relative to /tmp. Writing the same text again costs the
+   * workbook no memory, so /tmp can be filled to its size; EWORKBOOK means the workbook's own limit of 64 MiB of
+   * distinct contents (or of one file read whole) was reached, not Lambda's.
    */
   export const tmp: {
     write(path: string, data: string): void;
     append(path: string, data: string): void;
     read(path: string): string;
     exists(path: string): boolean;
+    /** The file's size in bytes (like `fs.statSync(path).size`). */
+    size(path: string): number;
     remove(path: string): void;
     /** Absolute paths of the files, sorted. */
     list(): string[];

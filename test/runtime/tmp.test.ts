@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FunctionConfigSchema, MiB } from "../../src/runtime/config.ts";
 import { describeSimplifications } from "../../src/runtime/simplifications.ts";
-import { TMP_HOST_BYTES, TmpStore } from "../../src/runtime/tmp.ts";
+import { TMP_CHUNK_REF_BYTES, TMP_HOST_BYTES, TmpStore } from "../../src/runtime/tmp.ts";
 import type { EnvironmentPort } from "../../src/runtime/types.ts";
 import { setup, syncInvoke } from "./host-code.ts";
 
@@ -44,10 +44,10 @@ describe("§1 Execution environment lifecycle: /tmp", () => {
 
   it("fails a write past its size with the error a Node handler sees, ENOSPC (a SIMPLIFICATION: the model lacks the error)", () => {
     const tmp = new TmpStore(512, { usedBytes: 0 });
-    const mb = "x".repeat(MiB); // one string shared by every file: no host memory per file
-    const budget = { usedBytes: -1e12 }; // this test checks Lambda's limit, not the workbook's memory guard
-    const big = new TmpStore(512, budget);
+    const big = new TmpStore(512, { usedBytes: 0 });
+    const mb = "x".repeat(MiB);
     for (let i = 0; i < 512; i++) expect(big.write(`f${i}`, mb).ok).toBe(true);
+    expect(big.usedBytes).toBe(512 * MiB);
     expect(big.write("one-more", "x")).toEqual({
       ok: false,
       error: { code: "ENOSPC", errno: -28, syscall: "write", path: "/tmp/one-more", message: "ENOSPC: no space left on device, write '/tmp/one-more'" },
@@ -59,6 +59,19 @@ describe("§1 Execution environment lifecycle: /tmp", () => {
     expect(tmp.write("/var/task/index.mjs", "x")).toMatchObject({ ok: false, error: { code: "EROFS" } });
   });
 
+  it("fills to exactly its configured size, 512 MB or 10,240 MB, and refuses one byte more (§2 Ephemeral storage)", () => {
+    for (const mb of [512, 10_240]) {
+      const tmp = new TmpStore(mb, { usedBytes: 0 });
+      const chunk = "y".repeat(4 * MiB);
+      for (let i = 0; i < mb / 4 - 1; i++) expect(tmp.append("fill", chunk)).toEqual({ ok: true, value: null });
+      expect(tmp.write("last", "z".repeat(4 * MiB - 1)).ok).toBe(true);
+      expect(tmp.write("byte", "!").ok).toBe(true);
+      expect(tmp.usedBytes).toBe(mb * MiB);
+      expect(tmp.size("fill")).toEqual({ ok: true, value: mb * MiB - 4 * MiB });
+      expect(tmp.write("byte2", "!")).toMatchObject({ ok: false, error: { code: "ENOSPC" } });
+    }
+  });
+
   it("counts UTF-8 bytes and replaces a file's size when it is rewritten", () => {
     const tmp = new TmpStore(512, { usedBytes: 0 });
     tmp.write("a", "é€");
@@ -66,24 +79,70 @@ describe("§1 Execution environment lifecycle: /tmp", () => {
     tmp.write("a", "x", true);
     tmp.write("a", "yy");
     expect(tmp.usedBytes).toBe(2);
+    expect(tmp.read("a")).toEqual({ ok: true, value: "yy" });
+    tmp.append("a", "zz");
+    tmp.append("a", "é");
+    expect(tmp.read("a")).toEqual({ ok: true, value: "yyzzé" });
+    expect([tmp.exists("a"), tmp.exists("b"), tmp.size("a")]).toEqual([true, false, { ok: true, value: 6 }]);
+    expect(tmp.size("b")).toMatchObject({ ok: false, error: { code: "ENOENT", syscall: "stat" } });
+  });
+});
+
+describe("/tmp in host memory (a workbook limit, not Lambda's)", () => {
+  it("stores text written again once: 512 MB of one 1 MB string costs the host 1 MB plus a reference per write", () => {
+    const budget = { usedBytes: 0 };
+    const a = new TmpStore(512, budget);
+    const b = new TmpStore(512, budget); // another environment of the same simulation shares the store of texts
+    const mb = "x".repeat(MiB);
+    for (let i = 0; i < 512; i++) expect(a.append("fill", mb).ok).toBe(true);
+    expect(budget.usedBytes).toBe(MiB + 512 * TMP_CHUNK_REF_BYTES);
+    expect(b.write("copy", "x".repeat(MiB)).ok).toBe(true); // equal text, another string: still stored once
+    expect(budget.usedBytes).toBe(MiB + 513 * TMP_CHUNK_REF_BYTES);
+    a.clear();
+    expect(budget.usedBytes).toBe(MiB + TMP_CHUNK_REF_BYTES);
+    expect(b.remove("copy").ok).toBe(true);
+    expect(budget.usedBytes).toBe(0);
   });
 
-  it("keeps at most 64 MiB of files in host memory per simulation (a workbook limit, not Lambda's)", () => {
+  it("keeps at most 64 MiB of distinct contents per simulation, and frees them when files go", () => {
     const budget = { usedBytes: 0 };
     const a = new TmpStore(10_240, budget);
     const b = new TmpStore(10_240, budget);
-    expect(a.write("x", "a".repeat(TMP_HOST_BYTES - 10)).ok).toBe(true);
-    const refused = b.write("y", "b".repeat(11));
-    expect(refused).toMatchObject({ ok: false, error: { code: "EWORKBOOK" } });
+    expect(a.write("x", "a".repeat(TMP_HOST_BYTES - 100)).ok).toBe(true);
+    const refused = b.write("y", "b".repeat(100));
+    expect(refused).toMatchInlineSnapshot(`
+      {
+        "error": {
+          "code": "EWORKBOOK",
+          "errno": 0,
+          "message": "the workbook keeps at most 64 MiB of distinct /tmp contents in memory (a workbook limit, not Lambda's: content written again is stored once)",
+          "path": "/tmp/y",
+          "syscall": "write",
+        },
+        "ok": false,
+      }
+    `);
+    expect(b.exists("y")).toBe(false);
+    expect(a.write("x", "c".repeat(TMP_HOST_BYTES - 100)).ok).toBe(true); // a rewrite frees the old text first
     a.clear();
-    expect(b.write("y", "b".repeat(11)).ok).toBe(true);
+    expect(budget.usedBytes).toBe(0);
+    expect(b.write("y", "b".repeat(100)).ok).toBe(true);
+  });
+
+  it("refuses to read a file larger than the guard whole, while its size is known", () => {
+    const tmp = new TmpStore(512, { usedBytes: 0 });
+    const mb = "x".repeat(MiB);
+    for (let i = 0; i < 65; i++) tmp.append("big", mb);
+    expect(tmp.size("big")).toEqual({ ok: true, value: 65 * MiB });
+    expect(tmp.read("big")).toMatchObject({ ok: false, error: { code: "EWORKBOOK", syscall: "read" } });
+    expect(tmp.append("small", "ab").ok && tmp.append("small", "cd").ok && tmp.read("small")).toEqual({ ok: true, value: "abcd" });
   });
 });
 
 describe("§1 Execution environment lifecycle: a full /tmp is a named SIMPLIFICATION", () => {
   it("tells the simulation when a write finds /tmp full, and the simulation names the ENOSPC choice", () => {
     let full = 0;
-    const tmp = new TmpStore(512, { usedBytes: -1e12, onFull: () => full++ });
+    const tmp = new TmpStore(512, { usedBytes: 0, onFull: () => full++ });
     const mb = "x".repeat(MiB);
     for (let i = 0; i < 512; i++) tmp.write(`f${i}`, mb);
     expect(full).toBe(0);

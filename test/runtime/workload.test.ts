@@ -148,6 +148,19 @@ describe("workloads: runWorkload", () => {
     expect(tooMany.success ? [] : tooMany.error.issues.map((i) => i.path.join("."))).toEqual(["function.provisionedConcurrency"]);
   });
 
+  it("§9 Other charges: reports /tmp above 512 MB as GB-seconds of billed duration, outside costUsd, and says the price is not modelled", () => {
+    const plain = runWorkload(base);
+    const big = runWorkload({ ...base, function: { ...base.function, ephemeralStorageMB: 2_560 } });
+    expect(plain.summary.ephemeralStorageGbSeconds).toBe(0);
+    expect(big.summary.costUsd).toBe(plain.summary.costUsd);
+    // 600 invocations × 50 ms billed, × 2 GB above the 512 MB included.
+    expect(big.summary.ephemeralStorageGbSeconds).toBeCloseTo(600 * 0.05 * 2, 9);
+    expect(plain.simplifications.join("\n")).not.toContain("/tmp above 512 MB");
+    expect(big.simplifications.find((l) => l.startsWith("/tmp above 512 MB"))).toMatchInlineSnapshot(`"/tmp above 512 MB is billed separately (lambda-model.md §9); the workbook has no price for it, so ephemeralStorageGbSeconds, the workbook's measure of it as (2,560 MB − 512 MB) × billed duration, is not in costUsd."`);
+    const bad = WorkloadSchema.safeParse({ ...base, function: { ephemeralStorageMB: 10_241 } });
+    expect(bad.success ? [] : bad.error.issues.map((i) => i.path.join("."))).toEqual(["function.ephemeralStorageMB"]);
+  });
+
   it("refuses a reservation that leaves fewer than 100 unreserved (§3), and sqs as not yet supported", () => {
     const tooMuch = WorkloadSchema.safeParse({ ...base, function: { reservedConcurrency: 950 } });
     expect(tooMuch.success ? [] : tooMuch.error.issues.map((i) => i.path.join("."))).toEqual(["function.reservedConcurrency"]);

@@ -52,3 +52,61 @@ describe("§1 Execution environment lifecycle: /tmp from handler code", () => {
     ]);
   });
 });
+
+const FILL = `
+import { tmp } from "workbook:aws";
+export const handler = async (event) => {
+  const mb = "x".repeat(1024 * 1024);
+  let written = 0;
+  try {
+    for (;;) {
+      tmp.append("/tmp/fill", event.unique ? written + mb : mb);
+      written++;
+    }
+  } catch (e) {
+    return { written, code: e.code, message: e.message, usage: tmp.usage(), size: tmp.size("/tmp/fill") };
+  }
+};`;
+
+describe("§1 Execution environment lifecycle: /tmp filled from handler code", () => {
+  it("fills a 512 MB /tmp with the same 1 MB string until ENOSPC (§2 Ephemeral storage: 512 MB default)", async () => {
+    const run = await runHandler(FILL);
+    expect(payloadOf(run.results[0])).toEqual({
+      written: 512,
+      code: "ENOSPC",
+      message: "ENOSPC: no space left on device, write '/tmp/fill'",
+      usage: { usedBytes: 512 * 1024 * 1024, sizeBytes: 512 * 1024 * 1024 },
+      size: 512 * 1024 * 1024,
+    });
+    expect(run.services).toBeDefined();
+  });
+
+  it("fills a 10,240 MB /tmp the same way (§2 Ephemeral storage: up to 10,240 MB)", async () => {
+    const run = await runHandler(FILL, { function: { ephemeralStorageMB: 10_240, timeoutMs: 10_000 } });
+    expect(payloadOf(run.results[0])).toMatchObject({ written: 10_240, code: "ENOSPC", size: 10_240 * 1024 * 1024 });
+  });
+
+  it("stops unique content at the workbook's 64 MiB guard with a catchable EWORKBOOK error that says it is not Lambda's", async () => {
+    const run = await runHandler(FILL, { invokes: [{ event: { unique: true } }] });
+    expect(payloadOf(run.results[0])).toMatchObject({ written: 63, code: "EWORKBOOK", size: 63 * 1024 * 1024 + 10 + 2 * 53 });
+    expect((payloadOf(run.results[0]) as { message: string }).message).toMatchInlineSnapshot(`"the workbook keeps at most 64 MiB of distinct /tmp contents in memory (a workbook limit, not Lambda's: content written again is stored once)"`);
+  });
+
+  it("writes the right text when the same string is written again to other files, and after an await", async () => {
+    const run = await runHandler(`
+      import { tmp } from "workbook:aws";
+      export const handler = async () => {
+        const s = "ab";
+        tmp.write("/tmp/a", s);
+        tmp.append("/tmp/a", s);
+        tmp.write("/tmp/b", s);
+        tmp.write("/tmp/c", "other");
+        tmp.append("/tmp/b", s);
+        await null;
+        tmp.append("/tmp/c", s);
+        tmp.append("/tmp/c", s);
+        return ["a", "b", "c"].map((f) => tmp.read("/tmp/" + f));
+      };`);
+    expect(payloadOf(run.results[0])).toEqual(["abab", "abab", "otherabab"]);
+  });
+});
