@@ -82,7 +82,7 @@ describe("exercise metadata is validated when loaded", () => {
   });
 });
 
-describe("§7 event source mappings in exercises are checked when loaded", () => {
+describe("§7 creating a mapping whose queue visibility timeout is shorter than the function timeout is rejected, in exercises when they load", () => {
   it("refuses a mapping whose queue's visibility timeout is shorter than the function timeout, naming the field", () => {
     const bad = {
       ...valid,

@@ -99,7 +99,7 @@ function traffic(timed: boolean, record: boolean): Simulation {
   return sim;
 }
 
-describe("§1 §3 §4 the simulator's timed-handler path and its aggregates", () => {
+describe("the simulator's timed-handler path and its aggregates", () => {
   it("gives the same trace, logs and totals as the same durations through callbacks", () => {
     const a = traffic(false, true);
     const b = traffic(true, true);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { SyncResult } from "../../src/runtime/simulation.ts";
 import { setup } from "./host-code.ts";
 
-describe("§3 Arrivals: queued invokes and arrivals inside an arrival process's own event", () => {
+describe("arrivals: queued invokes and arrivals inside an arrival process's own event", () => {
   it("gives an arrival handled inside an event the same record as a queued invoke at that instant", () => {
     const queued = setup();
     queued.sim.invoke("f", "sync", { durationMs: 40 }, { at: 100 });
@@ -28,7 +28,7 @@ describe("§3 Arrivals: queued invokes and arrivals inside an arrival process's 
   });
 });
 
-describe("§1 §3 An arrival process driven by the run loop (Simulation.arrivals)", () => {
+describe("an arrival process driven by the run loop (Simulation.arrivals)", () => {
   it("fires each arrival at its time, after every queued event due at that instant", () => {
     const { sim } = setup();
     const order: string[] = [];

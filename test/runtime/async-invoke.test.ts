@@ -25,7 +25,7 @@ describe("§6 Asynchronous invocation: retries after function errors", () => {
     expect(code.invocations[0]!.event).toEqual({ hello: "world" });
   });
 
-  it("retries an event twice after function errors, 60 s and then 120 s after the failed attempt ends, keeping its request id", () => {
+  it("§6 Retries on function error (incl. timeout, crash) and §6 function-error retries come after exactly 60 s and 120 s: retries an event twice after function errors, 60 s and then 120 s after the failed attempt ends, keeping its request id", () => {
     const { sim } = setup();
     sim.invoke("f", "async", FAIL, { at: 0 });
     sim.run();
@@ -93,7 +93,7 @@ describe("§6 Asynchronous invocation: retries after function errors", () => {
     expect(sim.trace.filter((r) => r.outcome === "error").map((r) => r.startedAt)).toEqual([0, 1_350, 6_450]);
   });
 
-  it("discards a retry that would run after the maximum event age at the instant the event reaches that age", () => {
+  it("§6 Maximum event age: discards a retry that would run after the maximum event age at the instant the event reaches that age", () => {
     const { sim, code } = setup({ fn: { async: { maxEventAgeMs: 60_000 } } });
     sim.invoke("f", "async", FAIL, { at: 0 });
     sim.run();
@@ -107,8 +107,8 @@ describe("§6 Asynchronous invocation: retries after function errors", () => {
   });
 });
 
-describe("§6 Asynchronous invocation: throttled events", () => {
-  it("keeps a throttled event in Lambda's queue and retries it after 1 s, 2 s, 4 s … capped at 300 s", () => {
+describe("§6 Throttles (429) and system errors (5xx), and §3 Async throttle", () => {
+  it("§6 throttle backoff is 1 s, 2 s, 4 s, … capped at 300 s: the event stays in Lambda's queue meanwhile", () => {
     const { sim } = throttledSetup(899_250);
     sim.invoke("f", "async", {}, { at: 0 });
     sim.run();
@@ -166,7 +166,7 @@ describe("§6 Asynchronous invocation: throttled events", () => {
     expect(code.invocations).toHaveLength(0);
   });
 
-  it("discards every event at once, without retries or throttles, when reserved concurrency is 0", () => {
+  it("§3 Async with reserved concurrency 0: discards every event at once, without retries or throttles", () => {
     const { sim, code } = setup({ fn: { reservedConcurrency: 0 } });
     for (const at of [0, 100, 200]) sim.invoke("f", "async", FAIL, { at });
     sim.run();
@@ -181,7 +181,7 @@ describe("§6 Asynchronous invocation: throttled events", () => {
   });
 });
 
-describe("§6 Asynchronous invocation: duplicate deliveries", () => {
+describe("§6 Duplicates: duplicate deliveries", () => {
   it("gives a duplicate delivery of the same event a new request id and delivery number", () => {
     const { sim } = setup();
     sim.invoke("f", "async", { order: "o-17" }, { at: 0, deliveries: 2, duplicateDelayMs: 5_000 });

@@ -7,7 +7,7 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 const linesOf = (sim: Simulation, requestId: string) => sim.logs.filter((l) => l.requestId === requestId).map((l) => l.text);
 
 describe("§8 Errors and logs: START, END and REPORT", () => {
-  it("writes START, END and a cold REPORT in the exact documented forms, fields separated by tabs", () => {
+  it("§8 START, §8 END and §8 REPORT (fields separated by \\t): writes START, END and a cold REPORT in the exact documented forms, fields separated by tabs", () => {
     // The Oct 2025 example: Duration 395.99 ms, Init Duration 265.72 ms, Billed Duration 662 ms, 512 MB, 301 MB used.
     const { sim } = setup({ fn: { memoryMB: 512 }, code: { init: { durationMs: 15.72 } } });
     syncInvoke(sim, "f", { durationMs: 395.99, memoryUsedMB: 301 }, 0);
@@ -20,7 +20,7 @@ describe("§8 Errors and logs: START, END and REPORT", () => {
     ]);
   });
 
-  it("writes a warm REPORT without Init Duration, Duration with 2 decimals and Billed Duration in whole ms", () => {
+  it("§8 Duration is the virtual handler time (2 decimals): writes a warm REPORT without Init Duration, Duration with 2 decimals and Billed Duration in whole ms", () => {
     const { sim } = setup({ fn: { memoryMB: 1024 } });
     syncInvoke(sim, "f", {}, 0);
     syncInvoke(sim, "f", { durationMs: 27.55, memoryUsedMB: 472 }, 10_000);
@@ -43,7 +43,7 @@ describe("§8 Errors and logs: START, END and REPORT", () => {
     ]);
   });
 
-  it("reports Max Memory Used as the runtime baseline (70 MB) at least, and never above Memory Size", () => {
+  it("§2 mem.baselineMB = 70: reports Max Memory Used as the runtime baseline (70 MB) at least, and never above Memory Size", () => {
     const { sim } = setup();
     syncInvoke(sim, "f", {}, 0);
     syncInvoke(sim, "f", { memoryUsedMB: 500 }, 1_000);
@@ -51,7 +51,7 @@ describe("§8 Errors and logs: START, END and REPORT", () => {
     expect(sim.trace.map((r) => r.maxMemoryUsedMB)).toEqual([70, 128]);
   });
 
-  it("writes application log lines as <ISO timestamp>\\t<requestId>\\tINFO\\t<message>", () => {
+  it("§8 App log lines (Node): writes application log lines as <ISO timestamp>\\t<requestId>\\tINFO\\t<message>", () => {
     const { sim } = setup();
     syncInvoke(sim, "f", { log: ["hello world"] }, 0);
     sim.run();
@@ -59,7 +59,7 @@ describe("§8 Errors and logs: START, END and REPORT", () => {
     expect(linesOf(sim, id)[1]).toBe(`2026-01-01T00:00:00.250Z\t${id}\tINFO\thello world`);
   });
 
-  it("logs a function error as the Node.js error document on an ERROR line and returns it to the sync caller", () => {
+  it("§8 Node.js error document and §8 Sync function error status: logs a function error as the Node.js error document on an ERROR line and returns it to the sync caller", () => {
     const { sim } = setup();
     const trace = ["TypeError: x is not a function", "    at handler (index.js:3:5)"];
     const call = syncInvoke(sim, "f", { error: { errorType: "TypeError", errorMessage: "x is not a function", trace } }, 0);
@@ -76,7 +76,7 @@ describe("§8 Errors and logs: START, END and REPORT", () => {
     expect(JSON.parse(call.result!.payload)).toEqual(doc);
   });
 
-  it("logs an out-of-memory crash as Runtime exited … signal: killed, then Runtime.ExitError, and a REPORT at Memory Size with Status: error", () => {
+  it("§8 Out of memory and §8 on OOM, emit the two Runtime exited lines: logs an out-of-memory crash as Runtime exited … signal: killed, then Runtime.ExitError, and a REPORT at Memory Size with Status: error", () => {
     const { sim } = setup({ fn: { memoryMB: 256 } });
     syncInvoke(sim, "f", {}, 0);
     const call = syncInvoke(sim, "f", { oom: true, durationMs: 40 }, 1_000);
@@ -95,7 +95,7 @@ describe("§8 Errors and logs: START, END and REPORT", () => {
     });
   });
 
-  it("emits START, END and REPORT for every invocation, including one whose INIT failed", () => {
+  it("§8 emit START/END/REPORT for every invocation, including one whose INIT failed", () => {
     const { sim } = setup({ code: { init: (i) => (i.index === 0 ? { error: { errorType: "Error", errorMessage: "bad config" } } : {}) } });
     syncInvoke(sim, "f", {}, 0);
     syncInvoke(sim, "f", {}, 1_000);
@@ -108,7 +108,7 @@ describe("§8 Errors and logs: START, END and REPORT", () => {
     }
   });
 
-  it("makes every request id a distinct UUID v4", () => {
+  it("§8 request ids come from the seeded PRNG, in UUID v4 format: each one distinct", () => {
     const { sim } = setup();
     for (let i = 0; i < 20; i++) syncInvoke(sim, "f", {}, i * 10);
     sim.invoke("f", "async", {}, { at: 0, deliveries: 3 });
@@ -120,7 +120,7 @@ describe("§8 Errors and logs: START, END and REPORT", () => {
 });
 
 describe("§8 Errors and logs: log streams", () => {
-  it("names one log stream per environment YYYY/MM/DD/[$LATEST]<environment id>, dated by the environment's creation", () => {
+  it("§8 Log stream: names one log stream per environment YYYY/MM/DD/[$LATEST]<environment id>, dated by the environment's creation", () => {
     const sim = new Simulation({ seed: 1, epochMs: Date.UTC(2025, 11, 31, 23, 59, 59) });
     const code = new HostCode();
     sim.deploy({ name: "f" }, code);
@@ -150,7 +150,7 @@ describe("§8 Errors and logs: log streams", () => {
 });
 
 describe("§9 Pricing and §1 INIT billing", () => {
-  it("bills ceil(Duration + Init Duration) for a new environment's first request and ceil(Duration) after that", () => {
+  it("§8 Billed Duration rounding, §1 Billed duration on a cold start and §0 INIT phase billing (ZIP, managed runtime, on demand): bills ceil(Duration + Init Duration) for a new environment's first request and ceil(Duration) after that", () => {
     const { sim } = setup({ code: { init: { durationMs: 0.4 } } });
     syncInvoke(sim, "f", { durationMs: 0.3 }, 0); // 250.4 + 0.3 = 250.7 → 251
     syncInvoke(sim, "f", { durationMs: 0.3 }, 1_000); // warm: 0.3 → 1
@@ -160,7 +160,7 @@ describe("§9 Pricing and §1 INIT billing", () => {
     expect(sim.totals.billedMs).toBe(352);
   });
 
-  it("counts GB-seconds as billed seconds × memory MB / 1024 and prices x86_64 at $0.0000166667 per GB-second plus $0.0000002 per request", () => {
+  it("§9 Requests, §9 Duration, first pricing tier and §9 Rounding: counts GB-seconds as billed seconds × memory MB / 1024 and prices x86_64 at $0.0000166667 per GB-second plus $0.0000002 per request", () => {
     const { sim } = setup({ fn: { memoryMB: 1024 } });
     syncInvoke(sim, "f", {}, 0); // warm-up: 260 ms billed
     for (const at of [1_000, 3_000, 5_000]) syncInvoke(sim, "f", { durationMs: 1_000 }, at);
@@ -170,7 +170,7 @@ describe("§9 Pricing and §1 INIT billing", () => {
     expect(sim.totals.costUsd).toBeCloseTo(4 * 0.0000002 + gbSeconds * 0.0000166667, 15);
   });
 
-  it("prices arm64 duration at $0.0000133334 per GB-second, 20% below x86_64, with the same request price", () => {
+  it("§2 Architectures: prices arm64 duration at $0.0000133334 per GB-second, 20% below x86_64, with the same request price", () => {
     const run = (architecture: "x86_64" | "arm64") => {
       const { sim } = setup({ fn: { memoryMB: 512, architecture } });
       syncInvoke(sim, "f", {}, 0);
@@ -203,7 +203,7 @@ describe("§9 Pricing and §1 INIT billing", () => {
   });
 });
 
-describe("§3 Concurrency and §1 lifecycle: the metrics step function", () => {
+describe("metrics: the step function of concurrency and live environments", () => {
   it("records one point per change of concurrency or live environments, and holds the value in between", () => {
     const { sim } = setup();
     syncInvoke(sim, "f", { durationMs: 100 }, 0); // env-1 busy 0–350

@@ -4,8 +4,8 @@ import { HostCode, setup, syncInvoke } from "./host-code.ts";
 
 const bodyOf = (call: { result: { payload: string } | null }) => JSON.parse(call.result!.payload);
 
-describe("§3 Concurrency and scaling: the account concurrency limit", () => {
-  it("uses one environment per in-flight request, so concurrency equals the number of overlapping requests", () => {
+describe("§3 Account concurrency: the account limit", () => {
+  it("§3 Definition: uses one environment per in-flight request, so concurrency equals the number of overlapping requests", () => {
     const { sim } = setup();
     for (let i = 0; i < 5; i++) syncInvoke(sim, "f", { durationMs: 1_000 }, i * 100);
     sim.run();
@@ -13,7 +13,7 @@ describe("§3 Concurrency and scaling: the account concurrency limit", () => {
     expect(Math.max(...sim.metrics.map((m) => m.concurrency))).toBe(5);
   });
 
-  it("throttles a sync invoke over the account limit with 429 TooManyRequestsException, Reason ConcurrentInvocationLimitExceeded", () => {
+  it("§3 Sync throttle: throttles a sync invoke over the account limit with 429 TooManyRequestsException, Reason ConcurrentInvocationLimitExceeded", () => {
     const { sim, code } = setup({ sim: { account: { concurrencyLimit: 2 } } });
     const calls = [0, 0, 0].map((at) => syncInvoke(sim, "f", { durationMs: 1_000 }, at));
     sim.run();
@@ -28,7 +28,7 @@ describe("§3 Concurrency and scaling: the account concurrency limit", () => {
     expect(sim.totals).toMatchObject({ requests: 3, invocations: 2, throttles: 1 });
   });
 
-  it("accepts requests again as soon as an in-flight request finishes (the caller must retry, Lambda does not)", () => {
+  it("§3 Sync throttle: accepts requests again as soon as an in-flight request finishes (the caller must retry, Lambda does not)", () => {
     const { sim } = setup({ sim: { account: { concurrencyLimit: 1 } } });
     const first = syncInvoke(sim, "f", { durationMs: 1_000 }, 0); // busy until 1,250
     const during = syncInvoke(sim, "f", {}, 1_249);
@@ -62,8 +62,8 @@ describe("§3 Concurrency and scaling: the account concurrency limit", () => {
   });
 });
 
-describe("§3 Concurrency and scaling: reserved concurrency", () => {
-  it("throttles a sync invoke over the function's reserved concurrency with Reason ReservedFunctionConcurrentInvocationLimitExceeded", () => {
+describe("§3 Reserved concurrency", () => {
+  it("§3 Sync throttle: throttles a sync invoke over the function's reserved concurrency with Reason ReservedFunctionConcurrentInvocationLimitExceeded", () => {
     const { sim } = setup({ fn: { reservedConcurrency: 1 } });
     const a = syncInvoke(sim, "f", { durationMs: 1_000 }, 0);
     const b = syncInvoke(sim, "f", {}, 500);

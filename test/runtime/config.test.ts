@@ -24,17 +24,17 @@ describe("§2 Function configuration", () => {
     });
   });
 
-  it("accepts memory from 128 to 10,240 MB in whole MB and rejects anything else", () => {
+  it("§2 Memory: accepts memory from 128 to 10,240 MB in whole MB and rejects anything else", () => {
     for (const memoryMB of [128, 129, 1_769, 10_240]) expect(FunctionConfigSchema.safeParse({ memoryMB }).success).toBe(true);
     for (const memoryMB of [127, 10_241, 512.5]) expect(FunctionConfigSchema.safeParse({ memoryMB }).success).toBe(false);
   });
 
-  it("accepts timeouts from 1 s to 900 s and rejects anything else", () => {
+  it("§2 Timeout: accepts timeouts from 1 s to 900 s and rejects anything else", () => {
     for (const timeoutMs of [1_000, 900_000]) expect(FunctionConfigSchema.safeParse({ timeoutMs }).success).toBe(true);
     for (const timeoutMs of [999, 900_001]) expect(FunctionConfigSchema.safeParse({ timeoutMs }).success).toBe(false);
   });
 
-  it("limits async retries to 0–2 and the maximum event age to 60 s – 6 h (§6)", () => {
+  it("§6 Maximum event age: limits async retries to 0–2 and the maximum event age to 60 s – 6 h", () => {
     const ok = (async: object) => FunctionConfigSchema.safeParse({ async }).success;
     expect(ok({ maxRetryAttempts: 0 })).toBe(true);
     expect(ok({ maxRetryAttempts: 3 })).toBe(false);
@@ -53,7 +53,7 @@ describe("§2 Function configuration", () => {
     expect(ModelSettingsSchema.safeParse({ idleTtlMs: 1 }).success).toBe(false);
   });
 
-  it("gives CPU in proportion to memory, one full vCPU at 1,769 MB, and no more than one for single-threaded JS", () => {
+  it("§2 CPU and §2 cpu.speedFactor = min(1, memoryMB / 1769): gives CPU in proportion to memory, one full vCPU at 1,769 MB, and no more than one for single-threaded JS", () => {
     expect(LAMBDA_FACTS.mbPerVcpu).toBe(1_769);
     expect(cpuSpeedFactor(1_769)).toBe(1);
     expect(cpuSpeedFactor(128)).toBeCloseTo(128 / 1_769, 12);
@@ -61,7 +61,7 @@ describe("§2 Function configuration", () => {
     expect(cpuSpeedFactor(10_240)).toBe(1);
   });
 
-  it("charges a 128 MB environment 1769/128 ms of CPU per sandbox tick and a 1,769 MB one 1 ms", () => {
+  it("§2 virtual CPU ms = instruction count ÷ rate ÷ speedFactor: charges a 128 MB environment 1769/128 ms of CPU per sandbox tick and a 1,769 MB one 1 ms", () => {
     const small = setup({ fn: { memoryMB: 128 } });
     const big = setup({ fn: { memoryMB: 1_769 } });
     for (const s of [small, big]) {
@@ -73,7 +73,7 @@ describe("§2 Function configuration", () => {
     expect(small.code.instances[0]!.port.memoryMB).toBe(128);
   });
 
-  it("defaults the account to 1,000 concurrent executions (§3)", () => {
+  it("§3 Account concurrency: defaults the account to 1,000 concurrent executions", () => {
     expect(AccountConfigSchema.parse({})).toEqual({ concurrencyLimit: 1_000, unreservedMinimum: 100 });
   });
 

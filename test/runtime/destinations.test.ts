@@ -7,8 +7,8 @@ import { HostCode, setup, syncInvoke } from "./host-code.ts";
 const FAIL = { durationMs: 100, error: { errorType: "Error", errorMessage: "downstream said no" } };
 const queue = (name: string): Destination => ({ type: "sqs", name });
 
-describe("§6 Asynchronous invocation: destinations", () => {
-  it("sends the invocation record of a failed event to the on-failure destination after the last retry (condition RetriesExhausted)", () => {
+describe("§6 Destinations", () => {
+  it("§6 Invocation record: sends the invocation record of a failed event to the on-failure destination after the last retry (condition RetriesExhausted)", () => {
     const { sim } = setup({ fn: { async: { onFailure: queue("failed") } } });
     sim.invoke("f", "async", { ...FAIL, order: "o-17" }, { at: 0 });
     sim.run();
@@ -44,7 +44,7 @@ describe("§6 Asynchronous invocation: destinations", () => {
     expect(body.responsePayload).toEqual({ ok: 1 });
   });
 
-  it("uses the condition values EventAgeExceeded (and Success) for the other outcomes: an event that grows too old", () => {
+  it("§6 the condition values EventAgeExceeded and Success are used for the other outcomes: an event that grows too old", () => {
     const { sim } = setup({ fn: { async: { maxEventAgeMs: 60_000, onFailure: queue("failed") } } });
     sim.invoke("f", "async", FAIL, { at: 0 });
     sim.run();
@@ -54,7 +54,7 @@ describe("§6 Asynchronous invocation: destinations", () => {
     expect(body.responsePayload.errorMessage).toBe("downstream said no");
   });
 
-  it("sends new events straight to the on-failure destination, without retries, when reserved concurrency is 0", () => {
+  it("§3 Async with reserved concurrency 0: sends new events straight to the on-failure destination, without retries", () => {
     const { sim, code } = setup({ fn: { reservedConcurrency: 0, async: { onFailure: queue("failed") } } });
     sim.invoke("f", "async", { n: 1 }, { at: 5 });
     sim.run();
@@ -114,7 +114,7 @@ describe("§6 Asynchronous invocation: destinations", () => {
     expect(sim.destinations.destinationDeliveryFailures).toBe(1);
   });
 
-  it("sends an SNS destination a record over 256 KB without its request and response payloads", () => {
+  it("§5 Async destination: SNS: sends an SNS destination a record over 256 KB without its request and response payloads", () => {
     const big = "x".repeat(300_000);
     const { sim } = setup({ fn: { async: { onSuccess: { type: "sns", name: "done" } } } });
     sim.invoke("f", "async", { durationMs: 1, pad: big }, { at: 0 });
@@ -134,7 +134,7 @@ describe("§6 Asynchronous invocation: destinations", () => {
   });
 });
 
-describe("§6 Asynchronous invocation: DLQ (the older dead-letter queue alternative)", () => {
+describe("§6 DLQ (older alternative)", () => {
   it("gets only the event body plus RequestID, ErrorCode and ErrorMessage attributes", () => {
     const { sim } = setup({ fn: { deadLetterQueue: { type: "sqs", name: "dlq" } } });
     sim.invoke("f", "async", { order: "o-17" }, { at: 0 });
@@ -168,8 +168,8 @@ describe("§6 Asynchronous invocation: DLQ (the older dead-letter queue alternat
   });
 });
 
-describe("§6 Asynchronous invocation: duplicates (async.duplicateRate, a SIMPLIFICATION)", () => {
-  it("delivers no event twice by default: duplicate delivery happens only when a scenario sets async.duplicateRate > 0", () => {
+describe("§6 Duplicates (async.duplicateRate, a SIMPLIFICATION)", () => {
+  it("§6 duplicate delivery happens only when a scenario sets async.duplicateRate > 0: no event is delivered twice by default", () => {
     const { sim } = setup();
     for (let i = 0; i < 200; i++) sim.invoke("f", "async", { i }, { at: i * 100 });
     sim.run();

@@ -41,7 +41,7 @@ function scenario(seed: number | string): { sim: Simulation; code: HostCode } {
 
 const snapshot = (sim: Simulation) => JSON.stringify({ trace: sim.trace, logs: sim.logs, metrics: sim.metrics, totals: sim.totals });
 
-describe("§1 Modelling decisions (results stay deterministic) and §8 (request ids from the seeded PRNG)", () => {
+describe("determinism: seeded randomness and virtual time (§8 request ids come from the seeded PRNG)", () => {
   afterEach(() => vi.restoreAllMocks());
 
   it("produces an identical trace, log, metrics and totals JSON when the same seed runs twice", () => {

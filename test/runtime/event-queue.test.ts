@@ -8,7 +8,7 @@ function next(q: EventQueue): { time: number; run: () => void } | undefined {
   return { time: q.takenTime, run };
 }
 
-describe("§1 Modelling decisions (results stay deterministic): the simulator's event queue", () => {
+describe("the simulator's event queue (its stable order keeps results deterministic)", () => {
   it("pops events in order of virtual time, whatever order they were pushed in", () => {
     const q = new EventQueue();
     const order: number[] = [];

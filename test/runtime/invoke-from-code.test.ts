@@ -4,7 +4,7 @@ import { HostCode, syncInvoke } from "./host-code.ts";
 
 const call = (fn: string, payload: unknown, type?: "Event") => ({ service: "lambda", operation: "invoke", args: type ? [fn, payload, type] : [fn, payload], label: `invoke:${fn}` });
 
-describe("§3 Concurrency and scaling: in a synchronous chain A→B→C, each hop holds its own concurrency until the callee returns", () => {
+describe("§3 in a synchronous chain A→B→C, each hop holds its own concurrency until the callee returns", () => {
   it("keeps the caller running (and billed) while a synchronous callee runs, two concurrent executions at once", () => {
     const sim = new Simulation({ seed: 1, model: { initPlatformMs: 0 } });
     const a = new HostCode({ invoke: () => ({ hang: true, services: [call("b", { durationMs: 1_000 })] }) });
@@ -18,7 +18,7 @@ describe("§3 Concurrency and scaling: in a synchronous chain A→B→C, each ho
     expect(Math.max(...sim.metrics.map((m) => m.concurrency))).toBe(2);
   });
 
-  it("returns a callee's function error as a 200 with functionError, and a throttle as TooManyRequestsException", () => {
+  it("§8 Sync function error status: returns a callee's function error as a 200 with functionError, and a throttle as TooManyRequestsException", () => {
     const sim = new Simulation({ seed: 1, model: { initPlatformMs: 0 } });
     const a = new HostCode({ invoke: (c) => ({ durationMs: 2_000, services: [call("b", c.event)] }) });
     sim.deploy({ name: "a" }, a);
@@ -32,7 +32,7 @@ describe("§3 Concurrency and scaling: in a synchronous chain A→B→C, each ho
     expect(replies.map((r) => (r.ok ? "ok" : r.error!.name))).toEqual(["ok", "TooManyRequestsException", "ok"]);
   });
 
-  it("accepts an Event invoke at once with 202, and refuses an unknown function", () => {
+  it("§6 Acceptance: accepts an Event invoke at once with 202, and refuses an unknown function", () => {
     const sim = new Simulation({ seed: 1 });
     const a = new HostCode({ invoke: () => ({ durationMs: 10, services: [call("b", {}, "Event"), call("nobody", {})] }) });
     sim.deploy({ name: "a" }, a);
@@ -45,7 +45,7 @@ describe("§3 Concurrency and scaling: in a synchronous chain A→B→C, each ho
   });
 });
 
-describe("§3 Concurrency and scaling: recursive loop detection for a function that invokes itself", () => {
+describe("§3 Recursive loop detection for a function that invokes itself", () => {
   it("stops the 17th invocation of a function that invokes itself asynchronously", () => {
     const sim = new Simulation({ seed: 1 });
     sim.deploy({ name: "self" }, new HostCode({ invoke: () => ({ durationMs: 1, services: [call("self", {}, "Event")] }) }));

@@ -5,7 +5,7 @@ import { logTexts, setup, syncInvoke } from "./host-code.ts";
 const reports = (texts: string[]) => texts.filter((t) => t.startsWith("REPORT "));
 
 describe("§1 Execution environment lifecycle: INIT and warm reuse", () => {
-  it("runs INIT on the first invocation of a new environment: the 250 ms platform part plus the module's own init time", () => {
+  it("§1 INIT timing and §1 Cold-start time: runs INIT on the first invocation of a new environment: the 250 ms platform part plus the module's own init time", () => {
     const { sim, code } = setup({ code: { init: { durationMs: 40 } } });
     const call = syncInvoke(sim, "f", { durationMs: 100 }, 0);
     sim.run();
@@ -18,7 +18,7 @@ describe("§1 Execution environment lifecycle: INIT and warm reuse", () => {
     expect(sim.totals.coldStarts).toBe(1);
   });
 
-  it("reuses a warm environment: module state survives between invocations of the same environment", () => {
+  it("§1 Warm reuse: reuses a warm environment: module state survives between invocations of the same environment", () => {
     const { sim, code } = setup();
     const calls = [0, 1_000, 2_000].map((at) => syncInvoke(sim, "f", {}, at));
     sim.run();
@@ -43,7 +43,7 @@ describe("§1 Execution environment lifecycle: INIT and warm reuse", () => {
     expect(second).not.toContain("Init Duration");
   });
 
-  it("serves one request at a time: two concurrent sync invokes run in two environments, each with its own cold start", () => {
+  it("§1 Phases: serves one request at a time: two concurrent sync invokes run in two environments, each with its own cold start", () => {
     const { sim, code } = setup();
     const a = syncInvoke(sim, "f", { durationMs: 100 }, 0);
     const b = syncInvoke(sim, "f", { durationMs: 100 }, 0);
@@ -69,7 +69,7 @@ describe("§1 Execution environment lifecycle: INIT and warm reuse", () => {
     ]);
   });
 
-  it("gives the next request to the most recently created idle environment, not the most recently used one", () => {
+  it("§1 Which warm environment serves a request: gives the next request to the most recently created idle environment, not the most recently used one", () => {
     const { sim } = setup();
     syncInvoke(sim, "f", { durationMs: 2_000 }, 0); // env-1, created at 0, ends at 2,250 (used last)
     syncInvoke(sim, "f", { durationMs: 10 }, 100); // env-2, created at 100, ends at 360
@@ -83,7 +83,7 @@ describe("§1 Execution environment lifecycle: INIT and warm reuse", () => {
     ]);
   });
 
-  it("breaks a tie between environments created at the same instant by the lowest id", () => {
+  it("§1 Which warm environment serves a request: breaks a tie between environments created at the same instant by the lowest id", () => {
     const { sim } = setup();
     syncInvoke(sim, "f", { durationMs: 10 }, 0);
     syncInvoke(sim, "f", { durationMs: 500 }, 0);
@@ -94,7 +94,7 @@ describe("§1 Execution environment lifecycle: INIT and warm reuse", () => {
 });
 
 describe("§1 Execution environment lifecycle: idle recycling and maximum lifetime (SIMPLIFICATIONS)", () => {
-  it("recycles an idle environment idleExpiryMs (10 min) after its last invocation ends, so the next invoke is cold", () => {
+  it("§1 Idle recycling: recycles an idle environment idleExpiryMs (10 min) after its last invocation ends, so the next invoke is cold", () => {
     const { sim, code } = setup();
     syncInvoke(sim, "f", {}, 0); // ends at 260
     sim.run({ until: 600_259 });
@@ -107,7 +107,7 @@ describe("§1 Execution environment lifecycle: idle recycling and maximum lifeti
     expect(sim.trace[1]).toMatchObject({ envId: "env-2", cold: true, initKind: "new" });
   });
 
-  it("keeps an idle environment warm until just before idleExpiryMs has passed", () => {
+  it("§1 Idle recycling: keeps an idle environment warm until just before idleExpiryMs has passed", () => {
     const { sim } = setup();
     syncInvoke(sim, "f", {}, 0); // ends at 260
     syncInvoke(sim, "f", {}, 260 + 600_000 - 1);
@@ -115,7 +115,7 @@ describe("§1 Execution environment lifecycle: idle recycling and maximum lifeti
     expect(sim.trace[1]).toMatchObject({ envId: "env-1", cold: false });
   });
 
-  it("counts the idle period from the end of the latest invocation, not the first", () => {
+  it("§1 Idle recycling: counts the idle period from the end of the latest invocation, not the first", () => {
     const { sim } = setup();
     syncInvoke(sim, "f", {}, 0); // ends at 260
     syncInvoke(sim, "f", {}, 300_000); // ends at 300,010
@@ -142,7 +142,7 @@ describe("§1 Execution environment lifecycle: idle recycling and maximum lifeti
     expect(late.sim.trace[1]).toMatchObject({ envId: "env-2", cold: true });
   });
 
-  it("follows a configured idleExpiryMs", () => {
+  it("§1 Idle recycling: follows a configured idleExpiryMs", () => {
     const { sim } = setup({ model: { idleExpiryMs: 1_000 } });
     syncInvoke(sim, "f", {}, 0); // ends at 260
     syncInvoke(sim, "f", {}, 1_200); // 940 ms idle: warm; ends at 1,210
@@ -155,7 +155,7 @@ describe("§1 Execution environment lifecycle: idle recycling and maximum lifeti
     ]);
   });
 
-  it("retires a busy environment that reaches maxLifetimeMs once the invocation in progress finishes", () => {
+  it("§1 Maximum lifetime: retires a busy environment that reaches maxLifetimeMs once the invocation in progress finishes", () => {
     const { sim, code } = setup({ model: { maxLifetimeMs: 10_000 }, fn: { timeoutMs: 5_000 } });
     syncInvoke(sim, "f", {}, 0);
     const busy = syncInvoke(sim, "f", { durationMs: 2_000 }, 9_000); // running when env-1 turns 10 s old
@@ -172,7 +172,7 @@ describe("§1 Execution environment lifecycle: idle recycling and maximum lifeti
     expect(sim.trace[2]).toMatchObject({ envId: "env-2", cold: true, initKind: "new" });
   });
 
-  it("retires an idle environment as soon as it reaches maxLifetimeMs, even though it is not idle-expired", () => {
+  it("§1 Maximum lifetime: retires an idle environment as soon as it reaches maxLifetimeMs, even though it is not idle-expired", () => {
     const { sim } = setup({ model: { maxLifetimeMs: 10_000 } });
     syncInvoke(sim, "f", {}, 0);
     syncInvoke(sim, "f", {}, 9_000);
@@ -182,7 +182,7 @@ describe("§1 Execution environment lifecycle: idle recycling and maximum lifeti
     expect(sim.environmentsOf("f").map((e) => e.id)).toHaveLength(0);
   });
 
-  it("never retires an environment for age when maxLifetimeMs is null", () => {
+  it("§1 Maximum lifetime: never retires an environment for age when maxLifetimeMs is null", () => {
     const { sim } = setup({ model: { maxLifetimeMs: null, idleExpiryMs: 100_000_000 } });
     syncInvoke(sim, "f", {}, 0);
     syncInvoke(sim, "f", {}, 8_000_000); // past the default 2 h lifetime
@@ -190,7 +190,7 @@ describe("§1 Execution environment lifecycle: idle recycling and maximum lifeti
     expect(sim.trace[1]).toMatchObject({ envId: "env-1", cold: false });
   });
 
-  it("retires environments after 2 h by default", () => {
+  it("§1 Maximum lifetime: retires environments after 2 h by default", () => {
     const { sim } = setup({ model: { idleExpiryMs: 100_000_000 } });
     syncInvoke(sim, "f", {}, 0);
     syncInvoke(sim, "f", {}, 7_199_000);
@@ -204,7 +204,7 @@ describe("§1 Execution environment lifecycle: idle recycling and maximum lifeti
   });
 });
 
-describe("§1 Execution environment lifecycle: recycled at any time (sim.recycle)", () => {
+describe("§1 Early recycling: only when a scenario asks (sim.recycle), at any time", () => {
   it("destroys every idle environment of the function at once, so every next invocation is cold", () => {
     const { sim, code } = setup();
     for (let i = 0; i < 3; i++) syncInvoke(sim, "f", { durationMs: 100 }, 0); // env-1, env-2, env-3, all idle at 350
@@ -257,7 +257,7 @@ describe("§1 Execution environment lifecycle: recycled at any time (sim.recycle
   });
 });
 
-describe("§1 Execution environment lifecycle: reset after a crash, timeout or out-of-memory", () => {
+describe("§1 Reset after crash or timeout (and the §1 Reset decision: a new QuickJS context, the same environment and /tmp)", () => {
   it("resets an environment after a timeout: the next invocation on it runs INIT again (initKind reset) and module state is lost", () => {
     const { sim, code } = setup();
     syncInvoke(sim, "f", {}, 0); // count 1 on instance 0
@@ -306,7 +306,7 @@ describe("§1 Execution environment lifecycle: reset after a crash, timeout or o
     expect(sim.environmentsOf("f").map((e) => e.id)).toEqual(["env-1"]);
   });
 
-  it("re-runs init inside the invocation after a reset, so init counts against the function timeout and is part of Duration", () => {
+  it("§1 Re-init after a reset: re-runs init inside the invocation after a reset, so init counts against the function timeout and is part of Duration", () => {
     const { sim, code } = setup({ code: { init: (i) => ({ durationMs: i.index === 0 ? 0 : 1_000 }) } });
     syncInvoke(sim, "f", { hang: true }, 0); // times out at 3,250
     const after = syncInvoke(sim, "f", { durationMs: 500 }, 5_000);
@@ -319,7 +319,7 @@ describe("§1 Execution environment lifecycle: reset after a crash, timeout or o
     expect(after.result?.statusCode).toBe(200);
   });
 
-  it("never gets past INIT after a reset when re-init takes longer than the function timeout (obs)", () => {
+  it("§1 Re-init after a reset: never gets past INIT after a reset when re-init takes longer than the function timeout (obs)", () => {
     const { sim, code } = setup({ code: { init: (i) => ({ durationMs: i.index === 0 ? 0 : 3_000 }) } });
     syncInvoke(sim, "f", { hang: true }, 0);
     const second = syncInvoke(sim, "f", {}, 5_000);
@@ -353,7 +353,7 @@ describe("§1 Execution environment lifecycle: reset after a crash, timeout or o
   });
 });
 
-describe("§1 Execution environment lifecycle: the 10 s INIT limit", () => {
+describe("§1 INIT limit: 10 s, then a retry inside the first invocation", () => {
   it("stops an INIT that runs past 10 s and retries it inside the first invocation, under the function timeout", () => {
     const { sim, code } = setup({
       fn: { timeoutMs: 5_000 },
@@ -414,7 +414,7 @@ describe("§1 Execution environment lifecycle: the 10 s INIT limit", () => {
   });
 });
 
-describe("§1 Execution environment lifecycle: freeze and thaw", () => {
+describe("§1 Freeze / thaw (and the §1 Freeze decision: frozen callbacks resume on the next invoke, or are dropped)", () => {
   it("runs a port.defer callback that came due while the environment was idle only when the next invocation thaws it", () => {
     const { sim, code } = setup();
     syncInvoke(sim, "f", { durationMs: 10, defer: [{ delayMs: 5_000, label: "tick" }] }, 0); // due at 5,250; idle from 260

@@ -10,7 +10,7 @@ describe("§5 Payload and event size limits per hop: Lambda invoke", () => {
     expect(LAMBDA_FACTS.syncResponseLimitBytes).toBe(6_291_556);
   });
 
-  it("measures payloads as UTF-8 bytes, not JavaScript string length", () => {
+  it("§5 every hop checks the UTF-8 byte length of the serialized payload, not the JavaScript string length", () => {
     expect(utf8Length("abc")).toBe(3);
     expect(utf8Length("é")).toBe(2);
     expect(utf8Length("€")).toBe(3);
@@ -18,7 +18,7 @@ describe("§5 Payload and event size limits per hop: Lambda invoke", () => {
     expect(utf8Length(JSON.stringify({ k: "é€😀" }))).toBe(8 + 2 + 3 + 4);
   });
 
-  it("accepts a sync request of exactly 6,291,456 bytes and rejects one byte more with 413 RequestTooLargeException", () => {
+  it("§5 Lambda sync invoke request: accepts a sync request of exactly 6,291,456 bytes and rejects one byte more with 413 RequestTooLargeException", () => {
     const { sim, code } = setup();
     const fits = syncInvoke(sim, "f", jsonStringOfBytes(6_291_456), 0);
     const tooBig = syncInvoke(sim, "f", jsonStringOfBytes(6_291_457), 1_000);
@@ -46,7 +46,7 @@ describe("§5 Payload and event size limits per hop: Lambda invoke", () => {
     expect(tooBig.result!.statusCode).toBe(413);
   });
 
-  it("accepts an async event of exactly 1,048,576 bytes and rejects a larger one without running or retrying it", () => {
+  it("§5 Lambda async invoke request and §0 Lambda async invoke payload: accepts an async event of exactly 1,048,576 bytes and rejects a larger one without running or retrying it", () => {
     const { sim, code } = setup();
     sim.invoke("f", "async", jsonStringOfBytes(1_048_576), { at: 0 });
     sim.invoke("f", "async", jsonStringOfBytes(1_048_577), { at: 1_000 });
@@ -71,7 +71,7 @@ describe("§5 Payload and event size limits per hop: Lambda invoke", () => {
     expect(code.invocations).toHaveLength(0);
   });
 
-  it("returns a sync response of exactly 6,291,556 bytes and turns a larger one into a RequestEntityTooLarge function error", () => {
+  it("§5 Lambda sync response (buffered): returns a sync response of exactly 6,291,556 bytes and turns a larger one into a RequestEntityTooLarge function error", () => {
     const { sim } = setup({ code: { invoke: (c) => ({ responseText: JSON.stringify(jsonStringOfBytes((c.event as { bytes: number }).bytes)) }) } });
     const fits = syncInvoke(sim, "f", { bytes: 6_291_556 }, 0);
     const tooBig = syncInvoke(sim, "f", { bytes: 6_291_557 }, 1_000);

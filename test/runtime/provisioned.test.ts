@@ -5,8 +5,8 @@ import { describeSimplifications } from "../../src/runtime/simplifications.ts";
 import { Simulation } from "../../src/runtime/simulation.ts";
 import { HostCode, setup, syncInvoke } from "./host-code.ts";
 
-describe("§3 Concurrency and scaling: provisioned concurrency", () => {
-  it("initialises its environments ahead of traffic, at deployment", () => {
+describe("§3 Provisioned concurrency", () => {
+  it("§1 INIT timing: initialises its environments ahead of traffic, at deployment", () => {
     const { sim, code } = setup({ fn: { provisionedConcurrency: 2 }, code: { init: { durationMs: 1_000 } } });
     expect(sim.environmentsOf("f").map((e) => [e.state, e.provisioned])).toEqual([
       ["init", true],
@@ -48,7 +48,7 @@ describe("§3 Concurrency and scaling: provisioned concurrency", () => {
     expect(late.result!.record).toMatchObject({ envId: "env-1", cold: false });
   });
 
-  it("§1 INIT limit with provisioned concurrency: up to 130 s (or the function timeout if higher) instead of 10 s", () => {
+  it("§1 INIT limit with provisioned concurrency or SnapStart: up to 130 s (or the function timeout if higher) instead of 10 s", () => {
     const { sim, code } = setup({ fn: { provisionedConcurrency: 1 }, code: { init: { durationMs: 60_000 } } });
     sim.run({ until: 200_000 });
     expect(code.instances[0]!.initEndedAt).toBe(60_250);
@@ -61,7 +61,7 @@ describe("§3 Concurrency and scaling: provisioned concurrency", () => {
     expect(longTimeout.sim.provisionedInitFailures[0]!.t).toBe(300_000);
   });
 
-  it("recycles provisioned environments periodically (a SIMPLIFICATION): the replacement is ready before the old one retires", () => {
+  it("§1 Provisioned concurrency: recycles provisioned environments periodically (a SIMPLIFICATION): the replacement is ready before the old one retires", () => {
     const { sim } = setup({ fn: { provisionedConcurrency: 1 }, model: { provisionedRecycleMs: 3_600_000 } });
     const before = syncInvoke(sim, "f", {}, 3_599_000);
     const during = syncInvoke(sim, "f", {}, 3_600_100); // the replacement is still initialising: the old one serves
@@ -82,7 +82,7 @@ describe("§3 Concurrency and scaling: provisioned concurrency", () => {
     expect(() => sim.deploy({ name: "f", provisionedConcurrency: 901 }, new HostCode())).toThrowError(DeploymentError);
   });
 
-  it("keeps its standing charge unpriced unless a price is configured, rounding the configured time up to 5 minutes", () => {
+  it("§9 Provisioned concurrency: keeps its standing charge unpriced unless a price is configured, rounding the configured time up to 5 minutes", () => {
     const { sim } = setup({ fn: { provisionedConcurrency: 2, memoryMB: 1_024 } });
     sim.run({ until: 301_000 });
     expect(sim.provisionedChargeOf("f")).toEqual({ gbSeconds: 2 * 1 * 600, costUsd: null });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { jsonStringOfBytes, setup, syncInvoke } from "./host-code.ts";
 
-describe("§1/§8 Records after a reset, an oversize response and exhausted retries", () => {
+describe("records after a reset, an oversize response and exhausted retries", () => {
   it("resets Max Memory Used with the environment: a reset starts a new runtime process", () => {
     const { sim } = setup({ fn: { memoryMB: 256 } });
     syncInvoke(sim, "f", { oom: true }, 0);

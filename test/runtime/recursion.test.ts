@@ -30,8 +30,8 @@ function loopThroughService(recursiveLoop: "Terminate" | "Allow", mode: "sync" |
 
 const again = { durationMs: 1, services: [{ service: "loop", operation: "send", label: "again" }] };
 
-describe("§3 Concurrency and scaling: recursive loop detection", () => {
-  it("propagates a chainId and a hop count through every service message and drops the 17th invocation (RecursiveInvocationsDropped)", () => {
+describe("§3 Recursive loop detection and §0 Recursive loop detection", () => {
+  it("§3 recursion: propagate a chainId and a hop count through every service message; drop the 17th invocation (RecursiveInvocationsDropped)", () => {
     const { sim, calls } = loopThroughService("Terminate");
     sim.invoke("f", "async", again, { at: 0 });
     sim.run({ until: 60_000 });

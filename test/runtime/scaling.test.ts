@@ -9,8 +9,8 @@ import { HostCode, setup, syncInvoke } from "./host-code.ts";
 
 const bodyOf = (call: { result: { payload: string } | null }) => JSON.parse(call.result!.payload);
 
-describe("§3 Concurrency and scaling: scaling rate", () => {
-  it("is a token bucket per function with capacity 1,000 and a continuous refill of 0.1 token/ms, never beyond 1,000", () => {
+describe("§3 Scaling rate (current)", () => {
+  it("§3 the scaling limit is a token bucket per function with capacity 1,000 and a continuous refill of 0.1 token/ms, never beyond 1,000", () => {
     const bucket = new ScalingBucket(1_000, 0.1, 0);
     for (let i = 0; i < 1_000; i++) expect(bucket.take(0)).toBe(true);
     expect(bucket.take(0)).toBe(false);
@@ -20,7 +20,7 @@ describe("§3 Concurrency and scaling: scaling rate", () => {
     expect(bucket.available(1_000_000)).toBe(1_000); // unused capacity does not accumulate beyond 1,000
   });
 
-  it("throttles a request with no idle environment and no scaling token with 429, even below the concurrency limit", () => {
+  it("§3 with no idle environment and no token, the request is throttled even below the concurrency limit, with 429", () => {
     const { sim, code } = setup({ model: { scalingBucketSize: 2, scalingRefillPerMs: 0.001 } });
     const calls = [0, 0, 0].map((at) => syncInvoke(sim, "f", { durationMs: 1_000 }, at));
     sim.run();
@@ -34,7 +34,7 @@ describe("§3 Concurrency and scaling: scaling rate", () => {
     expect(code.instances).toHaveLength(2);
   });
 
-  it("serves warm requests without a token: creating an environment costs one token, reusing a warm one costs nothing", () => {
+  it("§3 creating an environment costs one token; reusing a warm one costs nothing, so warm requests need no token", () => {
     const { sim } = setup({ model: { scalingBucketSize: 1, scalingRefillPerMs: 0 } });
     const calls = [0, 2_000, 4_000, 6_000].map((at) => syncInvoke(sim, "f", {}, at));
     sim.run();
@@ -65,7 +65,7 @@ describe("§3 Concurrency and scaling: scaling rate", () => {
   });
 });
 
-describe("§3 Concurrency and scaling: request rate quota (per-function RPS cap, a SIMPLIFICATION)", () => {
+describe("§3 a per-function RPS cap of 10 × (reserved concurrency, or the account limit) stands in for the request rate quota (a SIMPLIFICATION)", () => {
   it("caps a function without a reservation at 10 × the account limit per second", () => {
     // No platform INIT and 1 ms handlers: ten environments serve ten requests per ms, far below the limit of 100.
     const { sim } = setup({ sim: { account: { concurrencyLimit: 100 } }, model: { initPlatformMs: 0 } });
@@ -105,7 +105,7 @@ describe("§3 Concurrency and scaling: request rate quota (per-function RPS cap,
   });
 });
 
-describe("§3 Concurrency and scaling: unreserved minimum", () => {
+describe("§3 Unreserved minimum", () => {
   it("refuses a deployment that reserves more than the account limit minus 100", () => {
     const sim = new Simulation({ account: { concurrencyLimit: 1_000 } });
     expect(() => sim.deploy({ name: "big", reservedConcurrency: 901 }, new HostCode())).toThrowError(DeploymentError);

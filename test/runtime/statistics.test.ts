@@ -16,7 +16,7 @@ function erlangB(c: number, a: number): number {
 const HOUR = 3_600_000;
 
 describe("statistics against closed forms", () => {
-  it("§3 concurrency = average requests per second × average duration (Little's law), for Poisson arrivals and no limit", () => {
+  it("§3 Definition: concurrency = average requests per second × average duration (Little's law), for Poisson arrivals and no limit", () => {
     // 40 requests/s, exponential work with mean 250 ms, no INIT time: expected concurrency 40 × 0.25 = 10.
     for (const seed of [1, 2]) {
       const { summary } = runWorkload({
@@ -64,7 +64,7 @@ describe("statistics against closed forms", () => {
     }
   });
 
-  it("§4 the timeout cuts work short: timeouts are P(work > T) = e^(−T/mean) and concurrency is λ × mean × (1 − e^(−T/mean))", () => {
+  it("§4 Function timeout: the timeout cuts work short: timeouts are P(work > T) = e^(−T/mean) and concurrency is λ × mean × (1 − e^(−T/mean))", () => {
     // Exponential work with mean 1 s under the 1 s minimum timeout: e^(−1) ≈ 36.8% time out.
     const { summary } = runWorkload({
       seed: 7,
@@ -78,7 +78,7 @@ describe("statistics against closed forms", () => {
     expect(Math.abs(summary.meanConcurrency / expected - 1)).toBeLessThan(0.03);
   });
 
-  it("§1 warm latency of exponential work: p50, p90 and p99 are the mean × ln 2, ln 10 and ln 100", () => {
+  it("§1 Warm path overhead: none, so the warm latency of exponential work is the work's own: p50, p90 and p99 are the mean × ln 2, ln 10 and ln 100", () => {
     const mean = 200;
     const { summary } = runWorkload({
       seed: 5,

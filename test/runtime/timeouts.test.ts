@@ -3,8 +3,8 @@ import { logTexts, setup, syncInvoke } from "./host-code.ts";
 
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
 
-describe("§4 Timeouts", () => {
-  it("stops a handler at the function timeout: Duration equals the timeout and it is billed in full", () => {
+describe("§4 Function timeout", () => {
+  it("§4 a timed-out invocation reports Duration equal to the timeout, billed in full: the handler stops at the function timeout", () => {
     const { sim, code } = setup();
     syncInvoke(sim, "f", {}, 0); // warm the environment up, so no Init Duration is billed below
     const call = syncInvoke(sim, "f", { hang: true }, 1_000);
@@ -49,7 +49,7 @@ describe("§4 Timeouts", () => {
     ]);
   });
 
-  it('in the 2026 style ends REPORT with "\\tStatus: timeout" and logs no "Task timed out" line', () => {
+  it('§4 Timeout log (2026), §0 `Task timed out` log line and §4 the log format is a setting: in the 2026 style ends REPORT with "\\tStatus: timeout" and logs no "Task timed out" line', () => {
     const { sim } = setup();
     syncInvoke(sim, "f", {}, 0);
     syncInvoke(sim, "f", { hang: true }, 1_000);
@@ -63,7 +63,7 @@ describe("§4 Timeouts", () => {
     expect(texts.some((t) => t.includes("Task timed out"))).toBe(false);
   });
 
-  it('in the classic style logs "<timestamp> <requestId> Task timed out after 3.00 seconds" and no Status field', () => {
+  it('§4 Timeout log (classic) and §4 the "classic" style instead emits the separate line: in the classic style logs "<timestamp> <requestId> Task timed out after 3.00 seconds" and no Status field', () => {
     const { sim } = setup({ model: { timeoutStyle: "classic" } });
     syncInvoke(sim, "f", {}, 0);
     syncInvoke(sim, "f", { hang: true }, 1_000);
@@ -83,7 +83,7 @@ describe("§4 Timeouts", () => {
     expect(logTexts(sim).some((t) => t.endsWith("Task timed out after 61.50 seconds"))).toBe(true);
   });
 
-  it("counts a timeout as a function error that async invocation retries", () => {
+  it("§4 On timeout: counts a timeout as a function error that async invocation retries", () => {
     const { sim } = setup();
     sim.invoke("f", "async", { hang: true }, { at: 0 });
     sim.run();

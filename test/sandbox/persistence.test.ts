@@ -110,7 +110,7 @@ describe("virtual time, randomness and the context object", () => {
     expect(a!.uuid).not.toBe(b!.uuid);
   });
 
-  it("passes a context with the request id, function name, memory size and a remaining time that shrinks in virtual time", async () => {
+  it("§4 Remaining time: passes a context with the request id, function name, memory size and a remaining time that shrinks in virtual time", async () => {
     const code = `
       import { sleep } from "workbook:aws";
       export const handler = async (event, context) => {
