@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { DeadLetterQueueSchema, DestinationSchema } from "./destinations.ts";
+import { SqsMappingModelSchema } from "./sqs-mapping-model.ts";
 
 export const KiB = 1024;
 export const MiB = 1024 * 1024;
@@ -128,6 +129,8 @@ export const ModelSettingsSchema = z
     asyncThrottleBaseMs: z.number().min(1).default(1_000),
     /** ...up to this cap (§6). */
     asyncThrottleCapMs: z.number().min(1).default(300_000),
+    /** SIMPLIFICATIONS of the SQS event source mapping's pollers (§7): scaling steps, scale-down, throttle retries. */
+    sqsMapping: SqsMappingModelSchema.prefault({}),
     /**
      * The per-function scaling rate as a token bucket (§3: 1,000 new environments per 10 s, refilled continuously,
      * never more than 1,000 saved up). Creating an environment takes a token; reusing a warm one is free.

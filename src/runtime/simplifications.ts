@@ -34,8 +34,17 @@ const OCCASIONAL: Record<SimplificationKey, (model: ModelSettings) => string> = 
     `Provisioned environments are ${model.provisionedRecycleMs === null ? "never replaced" : `replaced every ${formatMs(model.provisionedRecycleMs)}`} (the replacement initialises first; a period without traffic pauses this); they count toward concurrency only while serving a request; their standing charge is ${model.provisionedPricePerGbSecondUsd === null ? "not priced (no price in the workbook's sources)" : `$${model.provisionedPricePerGbSecondUsd} per GB-second`}, and their invocations are billed at ${model.provisionedDurationPricePerGbSecondUsd === null ? "the on-demand duration rate" : `$${model.provisionedDurationPricePerGbSecondUsd} per GB-second`}. AWS documents none of these details.`,
   "tmp-full-error": () =>
     "A write that would take /tmp past its size fails with ENOSPC, the error Linux gives a Node.js program, and only file contents count toward the size; AWS does not document what a full /tmp does.",
-  "sqs-event-source-mapping": () =>
-    "The SQS event source mapping starts with 5 pollers, adds 5 per second while messages wait and every poller is busy (up to 1,000 or the maximum concurrency), drops back to 5 after 60 s with an empty queue and loses one per failed batch; a throttled batch is retried after 1 s, 2 s, 4 s … until its visibility timeout ends; messages of an invoke stopped by loop detection go to the queue's dead-letter queue or are dropped. AWS documents the starting point and the rate, not these steps.",
+  "sqs-event-source-mapping": (model) => {
+    const m = model.sqsMapping;
+    const low = m.lowTrafficAfterEmptyMs === null ? "" : ` and to ${m.lowTrafficPollers} after ${formatMs(m.lowTrafficAfterEmptyMs)} (not with a maximum concurrency)`;
+    const wait = m.lowTrafficWaitMs > 0 ? ` With a batching window, a batch that is not full waits until ${formatMs(m.lowTrafficWaitMs)} after its window opened.` : "";
+    return (
+      `The SQS event source mapping starts with 5 pollers, each running one batch at a time; it adds ${m.pollerStep} pollers every ${formatMs(m.scaleStepMs)} while messages wait and every poller is busy (up to 1,000 or the maximum concurrency; ${m.provisionedPollerStep} per step in provisioned mode), ` +
+      `drops back to 5 after ${formatMs(m.scaleBackAfterEmptyMs)} with an empty queue${low}, and loses ${m.pollersLostPerFailure} per failed batch; ` +
+      `a throttled batch is retried after ${formatMs(m.throttleRetryBaseMs)}, then twice as long each time, until its visibility timeout ends; messages of an invoke stopped by loop detection go to the queue's dead-letter queue or are dropped; ` +
+      `a visibility timeout shorter than the function timeout is refused.${wait} AWS documents the starting point, the rate and the floors, not these steps.`
+    );
+  },
   "api-gateway-answers": () =>
     "The API gateway's 413 status for an oversize body and its error bodies are the workbook's; after a 504 the Lambda invocation keeps running and billing until it ends (widely reported, not in AWS's documentation); an invoke Lambda refuses, and a throttle behind an HTTP API, get 500 like a throttle behind a REST API.",
   "service-hand-offs": () =>

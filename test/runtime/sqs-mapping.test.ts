@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
-import type { FunctionConfigInput } from "../../src/runtime/config.ts";
+import type { FunctionConfigInput, ModelSettingsInput } from "../../src/runtime/config.ts";
 import { Simulation } from "../../src/runtime/simulation.ts";
-import { EventSourceMappingError, readBatchResponse, SqsEventSourceMapping, type SqsMappingConfigInput } from "../../src/runtime/sqs-mapping.ts";
+import {
+  effectiveVisibilityTimeout,
+  EventSourceMappingError,
+  readBatchResponse,
+  SqsEventSourceMapping,
+  SqsMappingConfigSchema,
+  type SqsMappingConfigInput,
+} from "../../src/runtime/sqs-mapping.ts";
 import { ServiceHub, type ServicesConfigInput } from "../../src/services/hub.ts";
 import type { Sender } from "../../src/services/queue.ts";
 import { HostCode, type InvokePlan } from "./host-code.ts";
@@ -26,21 +33,33 @@ function setup(
     fn?: Partial<FunctionConfigInput>;
     plan?: (records: SqsRecord[]) => InvokePlan;
     concurrencyLimit?: number;
+    model?: ModelSettingsInput["sqsMapping"];
+    recordBatches?: boolean;
   } = {},
 ) {
   const services = new ServiceHub(options.services ?? {});
-  const sim = new Simulation({ seed: 1, services, account: { concurrencyLimit: options.concurrencyLimit ?? 1_000 }, model: { initPlatformMs: 0 } });
+  const sim = new Simulation({
+    seed: 1,
+    services,
+    destinations: services,
+    account: { concurrencyLimit: options.concurrencyLimit ?? 1_000 },
+    model: { initPlatformMs: 0, sqsMapping: options.model ?? {} },
+  });
   const code = new HostCode({ invoke: (call) => (options.plan ?? (() => ({ durationMs: 100 })))((call.event as { Records: SqsRecord[] }).Records) });
   sim.deploy({ name: "f", timeoutMs: 3_000, ...options.fn }, code);
   const queue = services.sqs.queue(options.queue ?? "q");
-  const mapping = new SqsEventSourceMapping(sim, queue, "f", { queue: queue.name, ...options.mapping });
+  const mapping = new SqsEventSourceMapping(sim, queue, "f", { queue: queue.name, ...options.mapping }, { recordBatches: options.recordBatches ?? true });
   const send = (at: number, body: string, extra: { groupId?: string; deduplicationId?: string } = {}) =>
     sim.at(at, () => queue.send(sim.now, { body, ...extra }, SCENARIO));
   const batches = () => code.invocations.map((c) => (c.event as { Records: SqsRecord[] }).Records);
   return { sim, services, queue, mapping, code, send, batches };
 }
 
-describe("§7 SQS event source mapping: how the mapping invokes", () => {
+const fails = { durationMs: 100, error: { errorType: "Error", errorMessage: "x" } };
+const tail = (history: Array<{ t: number; pollers: number }>, n: number) => history.slice(-n);
+const drainedAt = (sim: Simulation) => Math.max(...sim.trace.map((r) => r.endedAt));
+
+describe("§7 How the mapping invokes", () => {
   it("invokes the function synchronously with a batch of records shaped as Lambda passes them, and deletes them on success", () => {
     const { sim, queue, send, batches, mapping } = setup();
     for (let i = 0; i < 3; i++) send(0, `{"n":${i}}`);
@@ -49,7 +68,7 @@ describe("§7 SQS event source mapping: how the mapping invokes", () => {
     const [r] = batches()[0]!;
     expect(r).toMatchObject({
       body: '{"n":0}',
-      attributes: { ApproximateReceiveCount: "1", SenderId: "AIDASIMULATEDSENDER", SentTimestamp: String(sim.epochMs) },
+      attributes: { ApproximateReceiveCount: "1", SenderId: "AIDASIMULATEDSENDER", SentTimestamp: String(sim.epochMs), ApproximateFirstReceiveTimestamp: String(sim.epochMs) },
       messageAttributes: {},
       eventSource: "aws:sqs",
       eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:q",
@@ -60,8 +79,22 @@ describe("§7 SQS event source mapping: how the mapping invokes", () => {
     expect(sim.trace.map((t) => t.mode)).toEqual(["sync"]);
     expect(queue.size(sim.now)).toBe(0);
     expect(mapping.batches[0]).toMatchObject({ outcome: "success", failedIds: [] });
+    expect(mapping.counts).toMatchObject({ batches: 1, messages: 3, success: 1, failed: 0 });
   });
 
+  it("keeps only running totals when batch records are off, so a long workload holds no state per batch", () => {
+    const { sim, send, mapping } = setup({ recordBatches: false, plan: () => ({ durationMs: 1_500 }) });
+    for (let i = 0; i < 300; i++) send(0, "m");
+    sim.run();
+    expect(mapping.batches).toEqual([]);
+    expect(mapping.pollerHistory).toEqual([]);
+    expect(mapping.queueHistory).toEqual([]);
+    expect(mapping.counts).toMatchObject({ batches: 30, messages: 300, success: 30 });
+    expect(mapping.counts.peakPollers).toBeGreaterThan(5);
+  });
+});
+
+describe("§7 Batch size", () => {
   it("puts at most the batch size (10 by default) in one invoke", () => {
     const { sim, send, batches } = setup();
     for (let i = 0; i < 23; i++) send(0, `m${i}`);
@@ -69,21 +102,22 @@ describe("§7 SQS event source mapping: how the mapping invokes", () => {
     expect(batches().map((b) => b.length)).toEqual([10, 10, 3]);
   });
 
-  it("refuses a queue whose visibility timeout is shorter than the function timeout (a named simplification)", () => {
-    expect(() => setup({ services: { sqs: { queues: { q: { visibilityTimeoutMs: 10_000 } } } }, fn: { timeoutMs: 60_000 } })).toThrow(EventSourceMappingError);
-    expect(() => setup({ services: { sqs: { queues: { q: { visibilityTimeoutMs: 10_000 } } } }, fn: { timeoutMs: 60_000 } })).toThrowErrorMatchingInlineSnapshot(
-      `[EventSourceMappingError: the visibility timeout of q (10 s) is shorter than the timeout of f (1 min); set it to at least the function timeout, and AWS advises 6 times it (this refusal is a workbook simplification)]`,
-    );
-  });
-
   it("refuses a FIFO batch size over 10, and a batch size over 10 without a batching window of at least 1 s", () => {
     expect(() => setup({ queue: "q.fifo", mapping: { batchSize: 11, batchingWindowMs: 1_000 } })).toThrow(/FIFO queue's mapping is at most 10/);
     expect(() => setup({ mapping: { batchSize: 11 } })).toThrow(/needs a batching window of at least 1 s/);
     expect(() => setup({ mapping: { batchSize: 100, batchingWindowMs: 1_000 } })).not.toThrow();
   });
+
+  it("accepts 1 to 10,000 records, naming the field otherwise", () => {
+    const path = (input: object) => SqsMappingConfigSchema.safeParse({ queue: "q", ...input }).error?.issues.map((i) => i.path.join("."));
+    expect(path({ batchSize: 1 })).toBeUndefined();
+    expect(path({ batchSize: 10_000, batchingWindowMs: 1_000 })).toBeUndefined();
+    expect(path({ batchSize: 0 })).toEqual(["batchSize"]);
+    expect(path({ batchSize: 10_001 })).toEqual(["batchSize"]);
+  });
 });
 
-describe("§7 SQS batching window and the 6 MB batch cap", () => {
+describe("§7 Batching window", () => {
   it("gathers records until the window ends when the batch is not full", () => {
     const { sim, send, batches } = setup({ mapping: { batchingWindowMs: 1_000 } });
     send(0, "a");
@@ -94,6 +128,16 @@ describe("§7 SQS batching window and the 6 MB batch cap", () => {
     expect(batches().map((b) => b.length)).toEqual([3]);
   });
 
+  it("receives each record as it arrives during the window, so it is in flight (hidden) from then on", () => {
+    const { sim, send, batches, mapping } = setup({ mapping: { batchingWindowMs: 1_000 } });
+    send(0, "a");
+    send(300, "b");
+    sim.run();
+    expect(mapping.queueHistory.find((p) => p.t === 300)).toMatchObject({ visible: 0, inFlight: 2 });
+    expect(batches()[0]!.map((r) => Number(r.attributes.ApproximateFirstReceiveTimestamp) - sim.epochMs)).toEqual([0, 300]);
+    expect(mapping.batches[0]!.receivedAt).toBe(0);
+  });
+
   it("does not wait for the window once the batch is full", () => {
     const { sim, send } = setup({ mapping: { batchingWindowMs: 5_000, batchSize: 2 } });
     send(0, "a");
@@ -102,6 +146,25 @@ describe("§7 SQS batching window and the 6 MB batch cap", () => {
     expect(sim.trace.map((r) => r.arrivedAt)).toEqual([100]);
   });
 
+  it("accepts a window of 0 to 300 s, naming the field otherwise", () => {
+    const path = (ms: number) => SqsMappingConfigSchema.safeParse({ queue: "q", batchingWindowMs: ms }).error?.issues.map((i) => i.path.join("."));
+    expect(path(300_000)).toBeUndefined();
+    expect(path(300_001)).toEqual(["batchingWindowMs"]);
+    expect(path(-1)).toEqual(["batchingWindowMs"]);
+  });
+
+  it("at low traffic may wait up to 20 s: with the low-traffic wait set (a simplification), a batch that is not full waits that long", () => {
+    const { sim, send } = setup({ mapping: { batchingWindowMs: 1_000, batchSize: 2 }, model: { lowTrafficWaitMs: 20_000 } });
+    send(0, "a");
+    send(30_000, "b");
+    send(30_000, "c");
+    sim.run();
+    expect(sim.trace.map((r) => r.arrivedAt)).toEqual([20_000, 30_000]);
+    expect(() => setup({ model: { lowTrafficWaitMs: 20_001 } })).toThrow();
+  });
+});
+
+describe("§5 SQS → Lambda batch", () => {
   it("cuts a batch short so that records plus their metadata stay within 6 MB (6,291,456 bytes)", () => {
     const { sim, send, batches, mapping } = setup();
     for (let i = 0; i < 7; i++) send(0, "x".repeat(1_000_000));
@@ -111,9 +174,100 @@ describe("§7 SQS batching window and the 6 MB batch cap", () => {
     expect(mapping.batches[0]!.bytes).toBeGreaterThan(6_000_000);
     expect(mapping.batches[0]!.bytes).toBe(Buffer.byteLength(JSON.stringify({ Records: batches()[0] })));
   });
+
+  it("closes a batching window early when the next record would pass 6 MB", () => {
+    const { sim, send, batches } = setup({ mapping: { batchingWindowMs: 10_000, batchSize: 100 } });
+    for (let i = 0; i < 7; i++) send(i * 100, "x".repeat(1_000_000));
+    sim.run();
+    expect(batches().map((b) => b.length)).toEqual([6, 1]);
+    expect(sim.trace.map((r) => r.arrivedAt)).toEqual([600, 10_600]);
+  });
 });
 
-describe("§7 SQS: whole batch fails", () => {
+describe("§0 Lambda SQS event source mapping record", () => {
+  it("passes a 1 MiB message (1,048,576 bytes) to the function as one record", () => {
+    const { sim, send, batches } = setup();
+    send(0, "x".repeat(1_048_576));
+    sim.run();
+    expect(batches().map((b) => b.map((r) => r.body.length))).toEqual([[1_048_576]]);
+  });
+});
+
+describe("§7 Visibility timeout advice", () => {
+  it("hides received messages for window + timeout + 30 s when window + timeout exceed the queue's visibility timeout", () => {
+    expect(effectiveVisibilityTimeout(20_000, 20_000, 30_000)).toEqual({ ms: 70_000, extended: true });
+    expect(effectiveVisibilityTimeout(20_000, 20_000, 40_000)).toEqual({ ms: 40_000, extended: false });
+    expect(effectiveVisibilityTimeout(0, 3_000, 30_000)).toEqual({ ms: 30_000, extended: false });
+  });
+
+  it("so a failed batch comes back 70 s after it was received (window 20 s + timeout 20 s + 30 s), not after the queue's 30 s", () => {
+    let calls = 0;
+    const { sim, send, mapping } = setup({
+      services: { sqs: { queues: { q: { visibilityTimeoutMs: 30_000 } } } },
+      fn: { timeoutMs: 20_000 },
+      mapping: { batchingWindowMs: 20_000 },
+      plan: () => (++calls === 1 ? fails : { durationMs: 100 }),
+    });
+    send(0, "a");
+    sim.run();
+    expect(mapping.visibilityTimeoutMs).toBe(70_000);
+    expect(sim.trace.map((r) => r.arrivedAt)).toEqual([20_000, 90_000]);
+    expect(mapping.batches[0]!.reason).toMatchInlineSnapshot(
+      `"the function failed (Error): every message of the batch becomes visible again 70 s after it was received: batching window + function timeout + 30 s, because window and timeout together exceed the queue's visibility timeout of 30 s, processed or not"`,
+    );
+  });
+
+  it("so a batch still running when the queue's visibility timeout would end is not delivered a second time", () => {
+    const { sim, send, mapping, queue } = setup({
+      services: { sqs: { queues: { q: { visibilityTimeoutMs: 30_000 } } } },
+      fn: { timeoutMs: 20_000 },
+      mapping: { batchingWindowMs: 20_000 },
+      plan: () => ({ durationMs: 19_000 }),
+    });
+    send(0, "a");
+    sim.run();
+    expect(sim.trace.map((r) => [r.arrivedAt, r.endedAt])).toEqual([[20_000, 39_000]]);
+    expect(mapping.counts).toMatchObject({ batches: 1, success: 1 });
+    expect(queue.size(sim.now)).toBe(0);
+  });
+
+  it("uses the queue's visibility timeout when window + timeout fit in it", () => {
+    let calls = 0;
+    const { sim, send, mapping } = setup({
+      services: { sqs: { queues: { q: { visibilityTimeoutMs: 60_000 } } } },
+      fn: { timeoutMs: 20_000 },
+      mapping: { batchingWindowMs: 20_000 },
+      plan: () => (++calls === 1 ? fails : { durationMs: 100 }),
+    });
+    send(0, "a");
+    sim.run();
+    expect(mapping.visibilityTimeoutMs).toBe(60_000);
+    expect(sim.trace.map((r) => r.arrivedAt)).toEqual([20_000, 80_000]);
+  });
+
+  it("tells the learner about a visibility timeout under 6 × the function timeout + the window, and the +30 s rule", () => {
+    const { mapping } = setup({ services: { sqs: { queues: { q: { visibilityTimeoutMs: 30_000 } } } }, fn: { timeoutMs: 20_000 }, mapping: { batchingWindowMs: 20_000 } });
+    expect(mapping.advice).toMatchInlineSnapshot(`
+      [
+        "AWS advises a visibility timeout of at least 6 × the function timeout + the batching window (140 s here); q has 30 s, so a failed or throttled batch has little time left for retries",
+        "the batching window (20 s) plus the timeout of f (20 s) exceed the visibility timeout of q (30 s), so Lambda keeps each received message hidden for window + timeout + 30 s = 70 s",
+      ]
+    `);
+    expect(setup({ services: { sqs: { queues: { q: { visibilityTimeoutMs: 18_000 } } } } }).mapping.advice).toEqual([]);
+  });
+});
+
+describe("§7 Creating a mapping whose queue visibility timeout is shorter than the function timeout is rejected", () => {
+  it("refuses it, saying the refusal is a workbook simplification (window + timeout beyond the visibility timeout is allowed: the +30 s rule covers it)", () => {
+    expect(() => setup({ services: { sqs: { queues: { q: { visibilityTimeoutMs: 10_000 } } } }, fn: { timeoutMs: 60_000 } })).toThrow(EventSourceMappingError);
+    expect(() => setup({ services: { sqs: { queues: { q: { visibilityTimeoutMs: 10_000 } } } }, fn: { timeoutMs: 60_000 } })).toThrowErrorMatchingInlineSnapshot(
+      `[EventSourceMappingError: the visibility timeout of q (10 s) is shorter than the timeout of f (1 min); set it to at least the function timeout, and AWS advises 6 times it (this refusal is a workbook simplification)]`,
+    );
+    expect(() => setup({ services: { sqs: { queues: { q: { visibilityTimeoutMs: 60_000 } } } }, fn: { timeoutMs: 60_000 }, mapping: { batchingWindowMs: 300_000 } })).not.toThrow();
+  });
+});
+
+describe("§7 Whole batch fails (function error, throw, timeout)", () => {
   it("makes every message visible again after the visibility timeout, the processed ones too, with ApproximateReceiveCount 2", () => {
     let calls = 0;
     const { sim, send, batches, mapping } = setup({
@@ -128,7 +282,7 @@ describe("§7 SQS: whole batch fails", () => {
     ]);
     expect(sim.trace.map((r) => r.startedAt)).toEqual([0, 30_000]);
     expect(mapping.batches[0]).toMatchObject({ outcome: "failed", failedIds: batches()[0]!.map((r) => r.messageId) });
-    expect(mapping.batches[0]!.reason).toMatchInlineSnapshot(`"the function failed (Error): every message of the batch becomes visible again after the visibility timeout, processed or not"`);
+    expect(mapping.batches[0]!.reason).toMatchInlineSnapshot(`"the function failed (Error): every message of the batch becomes visible again when its visibility timeout ends (30 s after it was received), processed or not"`);
   });
 
   it("treats a function timeout as a failure of the whole batch", () => {
@@ -138,7 +292,9 @@ describe("§7 SQS: whole batch fails", () => {
     expect(mapping.batches.map((b) => b.outcome)).toEqual(["failed", "success"]);
     expect(sim.trace.map((r) => r.outcome)).toEqual(["timeout", "success"]);
   });
+});
 
+describe("§7 Redrive to a DLQ", () => {
   it("sends a message that keeps failing to the dead-letter queue once its receive count exceeds maxReceiveCount", () => {
     const { sim, send, services } = setup({
       services: { sqs: { queues: { q: { redrive: { deadLetterQueue: "dlq", maxReceiveCount: 3 } } } } },
@@ -151,7 +307,26 @@ describe("§7 SQS: whole batch fails", () => {
   });
 });
 
-describe("§7 SQS partial batch response (ReportBatchItemFailures)", () => {
+describe("§6 Not for SQS event sources", () => {
+  it("never sends a failed batch to the function's dead-letter queue: the source queue's redrive policy applies, and the mapping says so", () => {
+    const { sim, send, services, mapping } = setup({
+      services: { sqs: { queues: { q: { visibilityTimeoutMs: 30_000, redrive: { deadLetterQueue: "q-dlq", maxReceiveCount: 2 } } } } },
+      fn: { deadLetterQueue: { type: "sqs", name: "fn-dlq" } },
+      plan: () => fails,
+    });
+    send(0, "poison");
+    sim.run();
+    expect(services.sqs.queue("fn-dlq").size(sim.now)).toBe(0);
+    expect(services.sqs.queue("q-dlq").contents(sim.now).map((m) => m.body)).toEqual(["poison"]);
+    expect(mapping.advice).toMatchInlineSnapshot(`
+      [
+        "the dead-letter queue or on-failure destination of f is for asynchronous invocations: the mapping invokes synchronously, so failed messages stay in q until its redrive policy moves them to q-dlq",
+      ]
+    `);
+  });
+});
+
+describe("§7 Partial batch response", () => {
   const ids = new Set(["m1", "m2"]);
   it.each([
     ["null", "ok", []],
@@ -207,10 +382,26 @@ describe("§7 SQS partial batch response (ReportBatchItemFailures)", () => {
     sim.run();
     expect(mapping.batches[0]).toMatchObject({ outcome: "partial", orderBroken: true });
   });
+
+  it("with ReportBatchItemFailures, failures do not scale polling down (without it, each failed batch takes a poller away)", () => {
+    const run = (reportBatchItemFailures: boolean) => {
+      let fail = false;
+      const { sim, send, mapping } = setup({ mapping: { reportBatchItemFailures }, plan: () => (fail ? fails : { durationMs: 2_500 }) });
+      for (let i = 0; i < 400; i++) send(0, "m");
+      sim.at(2_100, () => (fail = true));
+      sim.run({ until: 6_000 });
+      return { pollers: mapping.pollerHistory.map((p) => p.pollers), failed: mapping.counts.failed };
+    };
+    const reporting = run(true);
+    expect(reporting.failed).toBeGreaterThan(10);
+    expect(reporting.pollers).toEqual([...reporting.pollers].sort((a, b) => a - b));
+    const plain = run(false);
+    expect(plain.pollers.some((n, i) => i > 0 && n < plain.pollers[i - 1]!)).toBe(true);
+  });
 });
 
-describe("§7 SQS poller scaling (standard queue)", () => {
-  it("starts with 5 pollers and adds 5 per second while messages wait and every poller is busy", () => {
+describe("§0 SQS poller scale-up, §7 Scaling (standard queue)", () => {
+  it("starts with 5 pollers and adds 5 per second (300/min) while messages wait and every poller is busy", () => {
     const { sim, send, mapping } = setup({ plan: () => ({ durationMs: 2_500 }) });
     for (let i = 0; i < 2_000; i++) send(0, "m");
     sim.run({ until: 3_500 });
@@ -232,29 +423,48 @@ describe("§7 SQS poller scaling (standard queue)", () => {
     expect(mapping.queueHistory[mapping.queueHistory.length - 1]).toMatchObject({ visible: 0, inFlight: 0, oldestAgeMs: 0 });
   });
 
-  it("never goes above MaximumConcurrency", () => {
-    const { sim, send, mapping } = setup({ mapping: { maximumConcurrency: 12 }, plan: () => ({ durationMs: 2_500 }) });
-    for (let i = 0; i < 2_000; i++) send(0, "m");
-    sim.run({ until: 10_000 });
-    expect(Math.max(...mapping.pollerHistory.map((p) => p.pollers))).toBe(12);
-    expect(Math.max(...sim.metrics.map((m) => m.concurrency))).toBe(12);
-  });
-
-  it("goes back to 5 pollers after 60 s with an empty queue", () => {
+  it("scales back to 5 after 60 s with an empty queue, then down to 2 after 5 min (the drop to 2 and its timing are simplifications)", () => {
     const { sim, send, mapping } = setup({ plan: () => ({ durationMs: 1_500 }) });
     for (let i = 0; i < 300; i++) send(0, "m");
     sim.run();
-    const peak = Math.max(...mapping.pollerHistory.map((p) => p.pollers));
-    expect(peak).toBeGreaterThan(5);
-    const last = mapping.pollerHistory[mapping.pollerHistory.length - 1]!;
-    expect(last.pollers).toBe(5);
-    const drained = Math.max(...sim.trace.map((r) => r.endedAt));
-    expect(last.t).toBe(drained + 60_000);
+    expect(Math.max(...mapping.pollerHistory.map((p) => p.pollers))).toBeGreaterThan(5);
+    const drained = drainedAt(sim);
+    expect(tail(mapping.pollerHistory, 2)).toEqual([
+      { t: drained + 60_000, pollers: 5 },
+      { t: drained + 300_000, pollers: 2 },
+    ]);
+  });
+
+  it("takes the low-traffic floor and its timing from the model settings, and can leave it off", () => {
+    const run = (model: ModelSettingsInput["sqsMapping"]) => {
+      const { sim, send, mapping } = setup({ plan: () => ({ durationMs: 1_500 }), model });
+      for (let i = 0; i < 300; i++) send(0, "m");
+      sim.run();
+      return tail(mapping.pollerHistory, 2).map((p) => ({ ...p, t: p.t - drainedAt(sim) }));
+    };
+    expect(run({ lowTrafficPollers: 3, lowTrafficAfterEmptyMs: 120_000, scaleBackAfterEmptyMs: 30_000 })).toEqual([
+      { t: 30_000, pollers: 5 },
+      { t: 120_000, pollers: 3 },
+    ]);
+    expect(run({ lowTrafficAfterEmptyMs: null })[1]).toEqual({ t: 60_000, pollers: 5 });
+  });
+
+  it("goes down to 2 even from 5 when the queue stays empty, and scales up again from 2 by the same steps", () => {
+    const { sim, send, mapping } = setup({ plan: () => ({ durationMs: 2_500 }) });
+    send(0, "first");
+    for (let i = 0; i < 100; i++) send(400_000, "m");
+    sim.run({ until: 402_500 });
+    expect(mapping.pollerHistory).toEqual([
+      { t: 0, pollers: 5 },
+      { t: 302_500, pollers: 2 },
+      { t: 401_000, pollers: 7 },
+      { t: 402_000, pollers: 12 },
+    ]);
   });
 
   it("takes one poller away per failed batch, down to 5", () => {
     let fail = false;
-    const { sim, send, mapping } = setup({ plan: () => (fail ? { durationMs: 100, error: { errorType: "Error", errorMessage: "x" } } : { durationMs: 2_500 }) });
+    const { sim, send, mapping } = setup({ plan: () => (fail ? fails : { durationMs: 2_500 }) });
     for (let i = 0; i < 400; i++) send(0, "m");
     sim.at(2_100, () => (fail = true));
     sim.run({ until: 6_000 });
@@ -266,7 +476,112 @@ describe("§7 SQS poller scaling (standard queue)", () => {
   });
 });
 
-describe("§3 §7 SQS mapping throttled", () => {
+describe("§7 Maximum concurrency", () => {
+  it("never goes above MaximumConcurrency", () => {
+    const { sim, send, mapping } = setup({ mapping: { maximumConcurrency: 12 }, plan: () => ({ durationMs: 2_500 }) });
+    for (let i = 0; i < 2_000; i++) send(0, "m");
+    sim.run({ until: 10_000 });
+    expect(Math.max(...mapping.pollerHistory.map((p) => p.pollers))).toBe(12);
+    expect(Math.max(...sim.metrics.map((m) => m.concurrency))).toBe(12);
+  });
+
+  it("never goes below 5 at low traffic when MaximumConcurrency is set (no drop to 2), nor below MaximumConcurrency under 5", () => {
+    const floorOf = (maximumConcurrency: number) => {
+      const { sim, send, mapping } = setup({ mapping: { maximumConcurrency }, plan: () => ({ durationMs: 1_500 }) });
+      for (let i = 0; i < 300; i++) send(0, "m");
+      sim.run();
+      return mapping.pollerHistory[mapping.pollerHistory.length - 1]!.pollers;
+    };
+    expect(floorOf(50)).toBe(5);
+    expect(floorOf(3)).toBe(3);
+  });
+
+  it("accepts 2 to 1,000, naming the field otherwise", () => {
+    const path = (n: number) => SqsMappingConfigSchema.safeParse({ queue: "q", maximumConcurrency: n }).error?.issues.map((i) => i.path.join("."));
+    expect(path(2)).toBeUndefined();
+    expect(path(1_000)).toBeUndefined();
+    expect(path(1)).toEqual(["maximumConcurrency"]);
+    expect(path(1_001)).toEqual(["maximumConcurrency"]);
+  });
+});
+
+describe("§7 Provisioned mode", () => {
+  it("holds at least the minimum pollers and scales up to the maximum (5 per second, a simplification)", () => {
+    const { sim, send, mapping } = setup({ mapping: { provisionedPollers: { minimum: 10, maximum: 20 } }, plan: () => ({ durationMs: 2_500 }) });
+    for (let i = 0; i < 2_000; i++) send(0, "m");
+    sim.run({ until: 10_000 });
+    expect(mapping.pollerHistory).toEqual([
+      { t: 0, pollers: 10 },
+      { t: 1_000, pollers: 15 },
+      { t: 2_000, pollers: 20 },
+    ]);
+    expect(Math.max(...sim.metrics.map((m) => m.concurrency))).toBe(20);
+  });
+
+  it("goes back to its minimum at low traffic, never to 2, and takes its scaling step from the model settings", () => {
+    const { sim, send, mapping } = setup({ mapping: { provisionedPollers: { minimum: 10, maximum: 40 } }, model: { provisionedPollerStep: 15 }, plan: () => ({ durationMs: 1_500 }) });
+    for (let i = 0; i < 1_000; i++) send(0, "m");
+    sim.run();
+    const counts = mapping.pollerHistory.map((p) => p.pollers);
+    expect(counts.slice(0, 3)).toEqual([10, 25, 40]);
+    expect(tail(mapping.pollerHistory, 1)).toEqual([{ t: drainedAt(sim) + 60_000, pollers: 10 }]);
+  });
+
+  it("cannot be combined with MaximumConcurrency: the refusal names the field", () => {
+    const parsed = SqsMappingConfigSchema.safeParse({ queue: "q", maximumConcurrency: 50, provisionedPollers: { minimum: 2, maximum: 50 } });
+    expect(parsed.error?.issues.map((i) => [i.path.join("."), i.message])).toMatchInlineSnapshot(`
+      [
+        [
+          "provisionedPollers",
+          "provisioned mode (provisionedPollers) cannot be combined with maximumConcurrency: set one of them, not both",
+        ],
+      ]
+    `);
+    expect(() => setup({ mapping: { maximumConcurrency: 50, provisionedPollers: {} } })).toThrow(/cannot be combined with maximumConcurrency/);
+  });
+
+  it("refuses a minimum above the maximum, or under 2 (the Lambda API's range for SQS)", () => {
+    const path = (p: object) => SqsMappingConfigSchema.safeParse({ queue: "q", provisionedPollers: p }).error?.issues.map((i) => i.path.join("."));
+    expect(path({})).toBeUndefined();
+    expect(path({ minimum: 30, maximum: 20 })).toEqual(["provisionedPollers.minimum"]);
+    expect(path({ minimum: 1 })).toEqual(["provisionedPollers.minimum"]);
+    expect(SqsMappingConfigSchema.parse({ queue: "q", provisionedPollers: {} }).provisionedPollers).toEqual({ minimum: 2, maximum: 200 });
+  });
+});
+
+describe("§7 FIFO scaling", () => {
+  const fifo = (plan: (records: SqsRecord[]) => InvokePlan) => setup({ queue: "q.fifo", mapping: { batchSize: 1 }, plan });
+
+  it("runs at most one batch per active message group: 3 groups give a concurrency of 3, although 5 pollers are free", () => {
+    const { sim, send, batches } = fifo(() => ({ durationMs: 1_000 }));
+    let n = 0;
+    for (let i = 0; i < 10; i++) for (const g of ["a", "b", "c"]) send(0, `${g}${i}`, { groupId: g, deduplicationId: String(n++) });
+    sim.run();
+    expect(Math.max(...sim.metrics.map((m) => m.concurrency))).toBe(3);
+    for (const g of ["a", "b", "c"]) {
+      expect(batches().flat().map((r) => r.body).filter((b) => b.startsWith(g))).toEqual(Array.from({ length: 10 }, (_, i) => `${g}${i}`));
+    }
+  });
+
+  it("finishes a group's retries before taking more from that group, while other groups go on", () => {
+    const { sim, send } = fifo((records) => (records[0]!.body === "a1" && records[0]!.attributes.ApproximateReceiveCount === "1" ? fails : { durationMs: 100 }));
+    send(0, "a1", { groupId: "a", deduplicationId: "1" });
+    send(0, "a2", { groupId: "a", deduplicationId: "2" });
+    send(0, "b1", { groupId: "b", deduplicationId: "3" });
+    send(0, "b2", { groupId: "b", deduplicationId: "4" });
+    sim.run();
+    const started = sim.trace.map((r) => [(JSON.parse(r.event) as { Records: SqsRecord[] }).Records[0]!.body, r.startedAt]);
+    expect(started).toEqual([
+      ["a1", 0],
+      ["b1", 0],
+      ["b2", 100],
+      ["a1", 30_000],
+      ["a2", 30_100],
+    ]);
+  });
+});
+
+describe("§3 SQS mapping throttled", () => {
   it("retries a throttled invoke at 1 s, 2 s, 4 s … until the visibility timeout ends, then the messages are received again", () => {
     const { sim, send, mapping } = setup({ fn: { reservedConcurrency: 0 } });
     send(0, "a");
@@ -283,6 +598,7 @@ describe("§3 §7 SQS mapping throttled", () => {
       ["throttled", [1]],
       ["running", [2]],
     ]);
+    expect(mapping.counts).toMatchObject({ throttled: 1, throttledInvokes: 6 });
   });
 });
 
