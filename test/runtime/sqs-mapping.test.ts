@@ -82,6 +82,16 @@ describe("§7 How the mapping invokes", () => {
     expect(mapping.counts).toMatchObject({ batches: 1, messages: 3, success: 1, failed: 0 });
   });
 
+  it("§7 each poller loops: receive up to the batch size, hide the messages for the visibility timeout, count the receive, invoke", () => {
+    const { sim, send, batches, mapping } = setup({ mapping: { batchSize: 5 }, plan: () => ({ durationMs: 1_000 }) });
+    for (let i = 0; i < 12; i++) send(0, `m${i}`);
+    sim.run();
+    expect(batches().map((b) => b.length)).toEqual([5, 5, 2]);
+    expect(sim.trace.map((r) => r.arrivedAt)).toEqual([0, 0, 0]);
+    expect(mapping.queueHistory[0]).toEqual({ t: 0, visible: 0, inFlight: 12, oldestAgeMs: 0 });
+    expect(mapping.batches.map((b) => b.receiveCounts)).toEqual([[1, 1, 1, 1, 1], [1, 1, 1, 1, 1], [1, 1]]);
+  });
+
   it("keeps only running totals when batch records are off, so a long workload holds no state per batch", () => {
     const { sim, send, mapping } = setup({ recordBatches: false, plan: () => ({ durationMs: 1_500 }) });
     for (let i = 0; i < 300; i++) send(0, "m");
@@ -401,7 +411,7 @@ describe("§7 Partial batch response", () => {
 });
 
 describe("§0 SQS poller scale-up, §7 Scaling (standard queue)", () => {
-  it("starts with 5 pollers and adds 5 per second (300/min) while messages wait and every poller is busy", () => {
+  it("§7 pollers start at 5; §7 while visible messages remain and every poller is busy, add 5 per virtual second (300/min)", () => {
     const { sim, send, mapping } = setup({ plan: () => ({ durationMs: 2_500 }) });
     for (let i = 0; i < 2_000; i++) send(0, "m");
     sim.run({ until: 3_500 });
@@ -414,6 +424,23 @@ describe("§0 SQS poller scale-up, §7 Scaling (standard queue)", () => {
     expect(sim.metrics[sim.metrics.length - 1]!.concurrency).toBe(20);
   });
 
+  it("stops at 1,000 concurrent batches per mapping without MaximumConcurrency (199 s of scaling from 5)", () => {
+    const { sim, send, mapping } = setup({
+      concurrencyLimit: 2_000,
+      services: { sqs: { queues: { q: { visibilityTimeoutMs: 900_000 } } } },
+      fn: { timeoutMs: 900_000 },
+      mapping: { batchSize: 1 },
+      plan: () => ({ durationMs: 800_000 }),
+    });
+    for (let i = 0; i < 1_100; i++) send(0, "m");
+    sim.run({ until: 250_000 });
+    expect(tail(mapping.pollerHistory, 2)).toEqual([
+      { t: 198_000, pollers: 995 },
+      { t: 199_000, pollers: 1_000 },
+    ]);
+    expect(sim.metrics[sim.metrics.length - 1]!.concurrency).toBe(1_000);
+  });
+
   it("samples the queue's visible and in-flight messages and the age of the oldest one each time the pollers look", () => {
     const { sim, send, mapping } = setup({ plan: () => ({ durationMs: 2_500 }) });
     for (let i = 0; i < 200; i++) send(0, "m");
@@ -423,7 +450,7 @@ describe("§0 SQS poller scale-up, §7 Scaling (standard queue)", () => {
     expect(mapping.queueHistory[mapping.queueHistory.length - 1]).toMatchObject({ visible: 0, inFlight: 0, oldestAgeMs: 0 });
   });
 
-  it("scales back to 5 after 60 s with an empty queue, then down to 2 after 5 min (the drop to 2 and its timing are simplifications)", () => {
+  it("§7 after 60 s with an empty queue, drop back to 5; then down to 2 after 5 min (the drop to 2 and its timing are simplifications)", () => {
     const { sim, send, mapping } = setup({ plan: () => ({ durationMs: 1_500 }) });
     for (let i = 0; i < 300; i++) send(0, "m");
     sim.run();
@@ -462,7 +489,7 @@ describe("§0 SQS poller scale-up, §7 Scaling (standard queue)", () => {
     ]);
   });
 
-  it("takes one poller away per failed batch, down to 5", () => {
+  it("§7 each failed batch (without ReportBatchItemFailures) takes one poller away, down to 5", () => {
     let fail = false;
     const { sim, send, mapping } = setup({ plan: () => (fail ? fails : { durationMs: 2_500 }) });
     for (let i = 0; i < 400; i++) send(0, "m");
@@ -582,7 +609,7 @@ describe("§7 FIFO scaling", () => {
 });
 
 describe("§3 SQS mapping throttled", () => {
-  it("retries a throttled invoke at 1 s, 2 s, 4 s … until the visibility timeout ends, then the messages are received again", () => {
+  it("§7 a throttled invoke is retried at 1 s, 2 s, 4 s … until the visibility timeout ends, then the messages are received again", () => {
     const { sim, send, mapping } = setup({ fn: { reservedConcurrency: 0 } });
     send(0, "a");
     sim.run({ until: 30_500 });
