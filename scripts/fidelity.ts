@@ -6,7 +6,7 @@
  * Facts: the first column of every table row of every `## ` section except Sources, and each modelling decision (a
  * bullet's italic lead, or one sentence of prose). A test cites a fact when one of its titles (describe blocks or the
  * test's own) contains `§N ` followed by the fact's first-column text or the decision's lead (case-insensitive,
- * markdown stripped), or for a prose decision `§N ` and a phrase of three words or more taken from it. Facts of an
+ * markdown stripped; a trailing parenthesis may be left out when the rest names one fact only), or for a prose decision `§N ` and a phrase of three words or more taken from it. Facts of an
  * unnumbered section (Neighbour services) are cited by their first column anywhere in a title. `§N <section title>`
  * names a section without citing a fact; any other `§N text` is an unknown citation, which test/scripts/fidelity.test.ts
  * rejects.
@@ -129,8 +129,9 @@ export function parseModel(markdown: string): Model {
   return { facts, titles };
 }
 
+/** A name ends at `index`: the text ends, or goes on with something other than a letter, digit or a joined word (`cpu.speed`). */
 function boundaryAt(text: string, index: number): boolean {
-  return index >= text.length || !/[a-z0-9]/.test(text[index]!);
+  return index >= text.length || !/^([a-z0-9]|[._/-][a-z0-9])/.test(text.slice(index, index + 2));
 }
 
 /** The facts a single title cites, and its `§N` citations that resolve to nothing. */
@@ -153,9 +154,7 @@ export function citations(title: string, model: Model): Citations {
     const raw = title.slice(m.index + m[0].length);
     const rest = normalize(raw);
     const mine = model.facts.filter((f) => f.section === section);
-    const named = mine
-      .filter((f) => !f.phrase)
-      .map((f) => ({ f, label: normalize(f.label) }))
+    const named = names(mine)
       .filter(({ label }) => rest.startsWith(label) && boundaryAt(rest, label.length))
       .sort((a, b) => b.label.length - a.label.length)[0];
     if (named) {
@@ -169,6 +168,18 @@ export function citations(title: string, model: Model): Citations {
     else unknown.push(`§${section} ${raw.length > 70 ? `${raw.slice(0, 67)}…` : raw}`);
   }
   return { facts: [...found], unknown };
+}
+
+/**
+ * The names of a section's facts and leads: each first column, and also the first column without a trailing
+ * parenthesis ("Ephemeral storage" for "Ephemeral storage (/tmp)") when no other fact of the section shares it.
+ */
+function names(facts: Fact[]): Array<{ f: Fact; label: string }> {
+  const named = facts.filter((f) => !f.phrase);
+  const full = named.map((f) => ({ f, label: normalize(f.label) }));
+  const base = (label: string) => label.replace(/\s*\([^()]*\)$/, "");
+  const short = full.filter(({ label }) => base(label) !== label && full.filter((o) => base(o.label) === base(label)).length === 1);
+  return [...full, ...short.map(({ f, label }) => ({ f, label: base(label) }))];
 }
 
 /** Prose decisions containing the longest opening phrase (at least three words) of `rest`, compared word by word. */

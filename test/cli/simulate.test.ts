@@ -35,13 +35,14 @@ const CONTRACT_KEYS = [
 ];
 
 describe("the simulate command (the contract in DESIGN.md)", () => {
-  it("prints an aligned summary of the first README example and exits 0", () => {
+  it("prints an aligned summary of the first README example and exits 0, the cost with its note (§9 prices carry the note: us-east-1, as read in 2026)", () => {
     const run = simulate("public/workloads/steady-api.json");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("public/workloads/steady-api.json: sync, Poisson 20.00/s for 3,600,000 ms, seed 1");
     expect(run.stdout).toMatch(/^Cold starts {2,}\d+ {3}\(\d+\.\d\d% of invocations\)$/m);
     expect(run.stdout).toMatch(/^Latency \(ms\) {2,}p50 [\d.,]+ {3}p90 [\d.,]+ {3}p99 [\d.,]+/m);
     expect(run.stdout).toContain("SIMPLIFICATION");
+    expect(run.stdout).toMatch(/^Cost {2,}\$[\d.]+ {3}\(us-east-1 prices as read in 2026: check the pricing page before quoting\)$/m);
   });
 
   it("gives the same figures as one JSON object with --json, with every contract key", () => {

@@ -38,7 +38,7 @@ describe("idempotence/charge-once explains what happened", () => {
 });
 
 describe("lifecycle/reuse-client explains what happened", () => {
-  it("tells the learner that warm invocations opened their own connections", async () => {
+  it("§11 Initialize outside the handler: tells the learner that warm invocations opened their own connections", async () => {
     const ex = await exercise("lifecycle/reuse-client");
     expect(await messagesOf(ex.id, ex.starter, "run")).toMatchInlineSnapshot(`
       [

@@ -40,7 +40,7 @@ describe("API Gateway → Lambda (§4, §5, neighbour services)", () => {
     expect(call.r).toMatchObject({ statusCode: 502, body: '{"message":"Internal server error"}', cause: "function-error" });
   });
 
-  it("answers 500, not 429, when Lambda throttles the invoke (REST proxy)", () => {
+  it("§3 Sync throttle behind API Gateway (REST, proxy): answers 500, not 429, when Lambda throttles the invoke", () => {
     const { sim, send } = setup({ fn: { reservedConcurrency: 0 } });
     const call = send(ok(10));
     sim.run();
@@ -48,7 +48,7 @@ describe("API Gateway → Lambda (§4, §5, neighbour services)", () => {
     expect(call.r!.reason).toMatchInlineSnapshot(`"Lambda throttled the invoke (429); the REST API answers 500, not 429"`);
   });
 
-  it("answers 504 at the REST API's 29 s while the invocation keeps running and billing to its end", () => {
+  it("§4 API Gateway REST integration timeout and §4 when API Gateway gives up, the client gets 504 while the Lambda invocation keeps running and billing to its end", () => {
     const { sim, send } = setup();
     const call = send(ok(40_000));
     sim.run();
@@ -57,7 +57,7 @@ describe("API Gateway → Lambda (§4, §5, neighbour services)", () => {
     expect(sim.trace[0]).toMatchObject({ outcome: "success", durationMs: 40_000, billedMs: 40_000 });
   });
 
-  it("uses a raised REST integration timeout, and the HTTP API's fixed 30 s", () => {
+  it("§0 API Gateway REST integration timeout and §4 API Gateway HTTP API integration timeout: uses a raised REST integration timeout, and the HTTP API's fixed 30 s", () => {
     const rest = setup({ gateway: { kind: "rest", integrationTimeoutMs: 45_000 } });
     const a = rest.send(ok(40_000));
     rest.sim.run();
@@ -69,7 +69,7 @@ describe("API Gateway → Lambda (§4, §5, neighbour services)", () => {
     expect(() => setup({ gateway: { kind: "http", integrationTimeoutMs: 10_000 } })).toThrow(/fixed at 30 s/);
   });
 
-  it("refuses a body over 10 MB (10,485,760 bytes) with 413 without invoking the function, and records the hop", () => {
+  it("§5 API Gateway REST: refuses a body over 10 MB (10,485,760 bytes) with 413 without invoking the function, and records the hop", () => {
     const { sim, send, hops } = setup();
     const call = send("x".repeat(10_485_761));
     sim.run();
@@ -90,7 +90,7 @@ describe("API Gateway → Lambda (§4, §5, neighbour services)", () => {
     expect(sim.trace[0]).toMatchObject({ outcome: "rejected" });
   });
 
-  it("passes a binary body base64-encoded, 4/3 as large, so 5 MB of binary fails at the Lambda hop (6 MB)", () => {
+  it("§5 binary bodies behind API Gateway are base64 and grow by 4/3: a binary body is passed base64-encoded, so 5 MB of binary fails at the Lambda hop (6 MB)", () => {
     const { sim, gateway, hops, code } = setup({ plan: () => ({ result: { statusCode: 200 } }) });
     const small: GatewayResponse[] = [];
     sim.at(0, () => gateway.request({ path: "/img", body: "ab\u00e9", binary: true }, (r) => small.push(r)));

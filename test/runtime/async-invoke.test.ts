@@ -25,6 +25,19 @@ describe("§6 Asynchronous invocation: retries after function errors", () => {
     expect(code.invocations[0]!.event).toEqual({ hello: "world" });
   });
 
+  it("§6 per function, a FIFO in-memory queue in arrival order, and §6 the dispatcher invokes whenever concurrency allows: queued events start in the order they came, at once", () => {
+    const { sim, code } = setup();
+    for (const [id, at] of [["a", 0], ["b", 0], ["c", 0], ["d", 40]] as const) sim.invoke("f", "async", { id, durationMs: 100 }, { at });
+    sim.run();
+    expect(code.invocations.map((i) => (i.event as { id: string }).id)).toEqual(["a", "b", "c", "d"]);
+    expect(sim.trace.map((r) => [r.arrivedAt, r.startedAt])).toEqual([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [40, 40],
+    ]);
+  });
+
   it("§6 Retries on function error (incl. timeout, crash) and §6 function-error retries come after exactly 60 s and 120 s: retries an event twice after function errors, 60 s and then 120 s after the failed attempt ends, keeping its request id", () => {
     const { sim } = setup();
     sim.invoke("f", "async", FAIL, { at: 0 });

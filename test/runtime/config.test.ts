@@ -53,7 +53,7 @@ describe("§2 Function configuration", () => {
     expect(ModelSettingsSchema.safeParse({ idleTtlMs: 1 }).success).toBe(false);
   });
 
-  it("§2 CPU and §2 cpu.speedFactor = min(1, memoryMB / 1769): gives CPU in proportion to memory, one full vCPU at 1,769 MB, and no more than one for single-threaded JS", () => {
+  it("§2 CPU, §2 cpu.speedFactor = min(1, memoryMB / 1769) and §2 JavaScript runs on one thread: gives CPU in proportion to memory, one full vCPU at 1,769 MB, and no more than one for single-threaded JS", () => {
     expect(LAMBDA_FACTS.mbPerVcpu).toBe(1_769);
     expect(cpuSpeedFactor(1_769)).toBe(1);
     expect(cpuSpeedFactor(128)).toBeCloseTo(128 / 1_769, 12);

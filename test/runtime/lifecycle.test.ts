@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ServiceDispatcher } from "../../src/runtime/types.ts";
-import { logTexts, setup, syncInvoke } from "./host-code.ts";
+import { HostCode, logTexts, setup, syncInvoke } from "./host-code.ts";
 
 const reports = (texts: string[]) => texts.filter((t) => t.startsWith("REPORT "));
 
@@ -81,6 +81,22 @@ describe("§1 Execution environment lifecycle: INIT and warm reuse", () => {
       ["env-2", false],
       ["env-2", false],
     ]);
+  });
+
+  it("§11 Reuse is per function version: an idle environment of one function never serves another", () => {
+    const { sim, code } = setup();
+    const other = new HostCode();
+    sim.deploy({ name: "g" }, other);
+    syncInvoke(sim, "f", { durationMs: 100 }, 0);
+    syncInvoke(sim, "g", { durationMs: 100 }, 1_000);
+    syncInvoke(sim, "f", { durationMs: 100 }, 2_000);
+    sim.run();
+    expect(sim.trace.map((r) => [r.functionName, r.envId, r.cold])).toEqual([
+      ["f", code.instances[0]!.envId, true],
+      ["g", other.instances[0]!.envId, true],
+      ["f", code.instances[0]!.envId, false],
+    ]);
+    expect(other.instances[0]!.envId).not.toBe(code.instances[0]!.envId);
   });
 
   it("§1 Which warm environment serves a request: breaks a tie between environments created at the same instant by the lowest id", () => {

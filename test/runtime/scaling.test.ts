@@ -52,6 +52,17 @@ describe("§3 Scaling rate (current)", () => {
     expect(later.result!.statusCode).toBe(200);
   });
 
+  it("§0 Per-function scaling: each function has its own 1,000 environments per 10 s, independently of the others", () => {
+    const { sim } = setup({ sim: { account: { concurrencyLimit: 3_000 } } });
+    sim.deploy({ name: "g" }, new HostCode());
+    const f = Array.from({ length: 1_001 }, () => syncInvoke(sim, "f", { durationMs: 60_000 }, 0));
+    const g = Array.from({ length: 1_000 }, () => syncInvoke(sim, "g", { durationMs: 60_000 }, 0));
+    sim.run();
+    expect(f.filter((c) => c.result!.statusCode === 200)).toHaveLength(1_000);
+    expect(f[1_000]!.result!.statusCode).toBe(429);
+    expect(g.every((c) => c.result!.statusCode === 200)).toBe(true);
+  });
+
   it("throttles an async event the same way, and retries it from Lambda's queue once a token is back", () => {
     const { sim } = setup({ model: { scalingBucketSize: 1, scalingRefillPerMs: 0.0001 } });
     syncInvoke(sim, "f", { durationMs: 60_000 }, 0);

@@ -49,7 +49,7 @@ describe("§4 Function timeout", () => {
     ]);
   });
 
-  it('§4 Timeout log (2026), §0 `Task timed out` log line and §4 the log format is a setting: in the 2026 style ends REPORT with "\\tStatus: timeout" and logs no "Task timed out" line', () => {
+  it('§4 Timeout log (2026), §0 `Task timed out` log line and §4 the log format is a setting, and §8 on timeout, REPORT appends the status: in the 2026 style ends REPORT with "\\tStatus: timeout" and logs no "Task timed out" line', () => {
     const { sim } = setup();
     syncInvoke(sim, "f", {}, 0);
     syncInvoke(sim, "f", { hang: true }, 1_000);

@@ -5,8 +5,8 @@ import { TMP_CHUNK_REF_BYTES, TMP_HOST_BYTES, TmpStore } from "../../src/runtime
 import type { EnvironmentPort } from "../../src/runtime/types.ts";
 import { setup, syncInvoke } from "./host-code.ts";
 
-describe("§1 Execution environment lifecycle: /tmp", () => {
-  it("is 512 MB by default and configurable from 512 to 10,240 MB of ephemeral storage (§2)", () => {
+describe("§1 /tmp", () => {
+  it("§2 Ephemeral storage (/tmp): is 512 MB by default and configurable from 512 to 10,240 MB", () => {
     expect(FunctionConfigSchema.parse({}).ephemeralStorageMB).toBe(512);
     for (const ephemeralStorageMB of [512, 10_240]) expect(FunctionConfigSchema.safeParse({ ephemeralStorageMB }).success).toBe(true);
     for (const ephemeralStorageMB of [511, 10_241, 600.5]) expect(FunctionConfigSchema.safeParse({ ephemeralStorageMB }).success).toBe(false);

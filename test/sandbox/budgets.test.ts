@@ -59,7 +59,7 @@ describe("CPU and time", () => {
   });
 });
 
-describe("memory", () => {
+describe("memory: §2 out-of-memory happens when baseline + QuickJS heap exceeds Memory Size", () => {
   const OOM = { outcome: "oom", errorType: "Runtime.ExitError" };
 
   it("ends runaway growth of an array as out-of-memory, reporting the whole memory size as used", async () => {

@@ -84,10 +84,19 @@ describe("the fact coverage table (npm run fidelity): which facts a test name ci
     expect(cited("§3 Scaling rate (current) and §0 Async payload")).toEqual(["§3 Scaling rate (current)", "§0 Async payload"]);
   });
 
+  it("lets a trailing parenthesis of the first column be left out when the rest names one fact only", () => {
+    const withNote = parseModel(MODEL.replace("| Reserved concurrency |", "| Reserved concurrency (function) |"));
+    expect(citations("§3 Reserved concurrency: a ceiling", withNote).facts.map(factKey)).toEqual(["§3 Reserved concurrency (function)"]);
+    expect(citations("(§3 Reserved concurrency)", withNote).facts.map(factKey)).toEqual(["§3 Reserved concurrency (function)"]);
+    expect(citations("§3 Scaling rate: 1,000 per 10 s", withNote).unknown).toEqual(["§3 Scaling rate: 1,000 per 10 s"]);
+  });
+
   it("needs the right section, the whole first column, and a word boundary after it", () => {
     expect(cited("§2 Reserved concurrency")).toEqual([]);
     expect(cited("§3 Reserved concurrencies")).toEqual([]);
     expect(cited("§3 Scaling rate")).toEqual([]);
+    expect(cited("§3 Reserved concurrency (per function)")).toEqual(["§3 Reserved concurrency"]);
+    expect(cited("§3 Reserved concurrency.limit")).toEqual([]);
     expect(cited("reserved concurrency (§3)")).toEqual([]);
   });
 
