@@ -180,7 +180,18 @@ describe.skipIf(markdown === null)("the fact coverage table against ../shared/la
   const real = parseModel(markdown ?? "");
   const tests = allTestNames();
 
+  it("every §N citation in a test name names a real fact, decision or section title of lambda-model.md", () => {
+    const unknown = tests.flatMap((t) => t.titles.flatMap((title) => citations(title, real).unknown.slice(0, 1).map((u) => `${t.file}: "${title}" cites an unknown fact: ${u}`)));
+    expect([...new Set(unknown)], "cite a fact as §N and its first column (or a decision's lead) exactly as lambda-model.md has it; test/fidelity.md lists them").toEqual([]);
+  });
+
   it("every entry of test/fidelity-scope.ts names one fact, with a reason, that no test cites", () => {
     expect(scopeProblems(real, OUT_OF_SCOPE, coverage(real, tests))).toEqual([]);
+  });
+
+  it("test/fidelity.md is current (checked only while lambda-model.md has the hash recorded in its header; run npm run fidelity)", (ctx) => {
+    const table = readFileSync(TABLE_PATH, "utf8");
+    if (recordedHash(table) !== modelHash(markdown!)) ctx.skip("lambda-model.md changed since test/fidelity.md was generated");
+    expect(table, "test/fidelity.md is stale: run `npm run fidelity` and commit the result").toBe(renderTable(markdown!, tests, OUT_OF_SCOPE));
   });
 });

@@ -32,13 +32,13 @@ describe("§5 SNS publish: 256 KiB by default, up to 1 MiB per topic", () => {
     `);
   });
 
-  it("takes up to 1 MiB on a topic whose MaximumMessageSize was raised, attributes counted", () => {
+  it("§0 SNS publish: takes up to 1 MiB on a topic whose MaximumMessageSize was raised, attributes counted", () => {
     const { hub } = setup({ sns: { topics: { big: { maximumMessageSize: 1_048_576 } } } });
     expect(hub.sns.publish(0, "big", { message: "x".repeat(1_048_576) }, SCENARIO).ok).toBe(true);
     expect(hub.sns.publish(0, "big", { message: "x".repeat(1_048_570), attributes: { k: "v" } }, SCENARIO).ok).toBe(false);
   });
 
-  it("invokes a subscribed function asynchronously with an SNS event, and sends a queue the notification envelope", () => {
+  it("§6 Sources that invoke async: SNS invokes a subscribed function asynchronously with an SNS event, and sends a queue the notification envelope", () => {
     const { hub, sim, code } = setup({ sns: { topics: { orders: { subscriptions: [{ lambda: "f" }, { queue: "audit" }, { queue: "raw", rawMessageDelivery: true }] } } } });
     sim.at(0, () => hub.sns.publish(sim.now, "orders", { message: '{"id":"o-1"}', subject: "new" }, SCENARIO));
     sim.run();
@@ -49,7 +49,7 @@ describe("§5 SNS publish: 256 KiB by default, up to 1 MiB per topic", () => {
   });
 });
 
-describe("§5 per-hop limits: a payload that fits one hop fails at a later one, visibly", () => {
+describe("per-hop limits (§5): a payload that fits one hop fails at a later one, visibly", () => {
   it("a message that fits a 1 MiB topic fails at the async invoke (1 MB) once wrapped in the SNS event", () => {
     const { hub, sim } = setup({ sns: { topics: { big: { maximumMessageSize: 1_048_576, subscriptions: [{ lambda: "f" }] } } } });
     sim.at(0, () => hub.sns.publish(sim.now, "big", { message: "x".repeat(1_048_000) }, SCENARIO));
@@ -92,14 +92,14 @@ describe("§5 EventBridge PutEvents", () => {
     expect(hub.eventbridge.events).toHaveLength(1);
   });
 
-  it("accepts an entry just under 1 MB and refuses one of exactly 1,048,576 bytes (the size must be under 1 MB)", () => {
+  it("§0 EventBridge PutEvents entry: accepts an entry just under 1 MB and refuses one of exactly 1,048,576 bytes (the size must be under 1 MB)", () => {
     const { hub } = setup({});
     const entry = (bytes: number) => ({ source: "s", detailType: "d", detail: `{"x":"${"x".repeat(bytes - 2 - 8)}"}` });
     const r = hub.eventbridge.putEvents(0, [entry(1_048_575), entry(1_048_576)], SCENARIO);
     expect(r.ok && r.value.entries.map((e) => "eventId" in e)).toEqual([true, false]);
   });
 
-  it("sends matching events to a rule's function asynchronously", () => {
+  it("§6 Sources that invoke async: EventBridge sends matching events to a rule's function asynchronously", () => {
     const { hub, sim, code } = setup({ eventbridge: { rules: [{ name: "orders", source: ["shop"], targets: [{ lambda: "f" }] }] } });
     sim.at(0, () => hub.eventbridge.putEvents(sim.now, [{ source: "shop", detailType: "OrderPlaced", detail: { id: "o-1" } }, { source: "other", detailType: "x", detail: {} }], SCENARIO));
     sim.run();
@@ -108,14 +108,14 @@ describe("§5 EventBridge PutEvents", () => {
   });
 });
 
-describe("§5 S3: single PUT up to 5 GB, object-created notifications (claim check)", () => {
+describe("§5 S3 object: single PUT up to 5 GB, object-created notifications (claim check)", () => {
   it("refuses a single PUT over 5 GB with EntityTooLarge", () => {
     const { hub } = setup({});
     expect(hub.s3.put(0, "docs", "a", "", SCENARIO, 5 * 1024 ** 3).ok).toBe(true);
     expect(hub.s3.put(0, "docs", "b", "", SCENARIO, 5 * 1024 ** 3 + 1)).toMatchObject({ ok: false, code: "EntityTooLarge" });
   });
 
-  it("notifies a function of a new object, which can read the body by its key", () => {
+  it("§6 Sources that invoke async: S3 notifies a function of a new object, which can read the body by its key", () => {
     const { hub, sim, code } = setup({ s3: { buckets: { uploads: { notifications: [{ suffix: ".json", target: { lambda: "f" } }] } } } }, (event) => {
       const key = (event as { Records: Array<{ s3: { object: { key: string } } }> }).Records[0]!.s3.object.key;
       return { durationMs: 50, services: [{ service: "bucket", operation: "get", args: ["uploads", key], label: "get" }] };

@@ -10,7 +10,7 @@ function hub(sqs: ConstructorParameters<typeof ServiceHub>[0] = {}, seed = 1) {
 }
 
 describe("§5 SQS message: 1 MiB with attributes counted, per-queue MaximumMessageSize", () => {
-  it("accepts a message of exactly 1,048,576 bytes and refuses one byte more, naming the size and the limit", () => {
+  it("§0 SQS max message size: accepts a message of exactly 1,048,576 bytes and refuses one byte more, naming the size and the limit", () => {
     const q = hub().sqs.queue("orders");
     expect(q.send(0, { body: "x".repeat(1_048_576) }, SCENARIO)).toMatchObject({ ok: true });
     expect(q.send(0, { body: "x".repeat(1_048_577) }, SCENARIO)).toMatchInlineSnapshot(`
@@ -53,7 +53,7 @@ describe("§5 SQS message: 1 MiB with attributes counted, per-queue MaximumMessa
   });
 });
 
-describe("§5 SQS: up to 10 messages per batch", () => {
+describe("§5 SQS message: up to 10 messages per batch", () => {
   const call = { time: 0, functionName: "f", envId: "env-1", invocation: 0, requestId: "r", eventId: "e", attempt: 1 };
   it("refuses a batch of 11 entries and reports failed entries one by one in a batch of 10", () => {
     const h = hub();
@@ -66,7 +66,7 @@ describe("§5 SQS: up to 10 messages per batch", () => {
   });
 });
 
-describe("§7 SQS visibility timeout, receive count and retention", () => {
+describe("§7 Visibility timeout, the receive count and retention", () => {
   it("hides a received message for 30 s by default, then delivers it again with ApproximateReceiveCount 2", () => {
     const q = hub().sqs.queue("q");
     q.send(0, { body: "a" }, SCENARIO);
@@ -90,7 +90,7 @@ describe("§7 SQS visibility timeout, receive count and retention", () => {
     expect(q.delete(30_003, "made-up")).toMatchObject({ ok: false, code: "ReceiptHandleIsInvalid" });
   });
 
-  it("drops messages after the retention period (4 days by default)", () => {
+  it("§7 Retention: drops messages after the retention period (4 days by default)", () => {
     const q = hub().sqs.queue("q");
     q.send(0, { body: "a" }, SCENARIO);
     expect(q.size(4 * 86_400_000 - 1)).toBe(1);
@@ -99,8 +99,8 @@ describe("§7 SQS visibility timeout, receive count and retention", () => {
   });
 });
 
-describe("§7 SQS redrive to a dead-letter queue", () => {
-  it("moves a message about to be received for the (maxReceiveCount + 1)-th time to the DLQ instead", () => {
+describe("§7 Redrive to a DLQ", () => {
+  it("§7 a message about to be received for the (maxReceiveCount + 1)-th time goes to the DLQ instead", () => {
     const h = hub({ sqs: { queues: { q: { visibilityTimeoutMs: 1_000, redrive: { deadLetterQueue: "q-dlq", maxReceiveCount: 3 } } } } });
     const q = h.sqs.queue("q");
     q.send(0, { body: "poison" }, SCENARIO);
@@ -112,8 +112,8 @@ describe("§7 SQS redrive to a dead-letter queue", () => {
   });
 });
 
-describe("§7 SQS standard queue: at-least-once delivery on demand", () => {
-  it("delivers nothing twice with the default duplicateRate 0", () => {
+describe("§7 Standard queue: at-least-once delivery on demand", () => {
+  it("§7 sqs.duplicateRate (default 0) injects standard-queue duplicates on demand: nothing is delivered twice by default", () => {
     const q = hub().sqs.queue("q");
     for (let i = 0; i < 50; i++) q.send(0, { body: `m${i}` }, SCENARIO);
     expect(q.receive(0, 10).length + q.receive(0, 10).length + q.receive(0, 10).length + q.receive(0, 10).length + q.receive(0, 10).length).toBe(50);
@@ -138,8 +138,8 @@ describe("§7 SQS standard queue: at-least-once delivery on demand", () => {
   });
 });
 
-describe("§7 SQS FIFO queue: deduplication and order per message group", () => {
-  it("accepts but does not deliver a send whose deduplication id was seen within 5 minutes, even after deletion", () => {
+describe("§7 FIFO queue: deduplication and order per message group", () => {
+  it("§10 SQS FIFO dedup: accepts but does not deliver a send whose deduplication id was seen within 5 minutes, even after deletion", () => {
     const q = hub().sqs.queue("orders.fifo");
     const first = q.send(0, { body: "charge o-1", groupId: "o-1", deduplicationId: "d-1" }, SCENARIO);
     const [m] = q.receive(10, 10);
