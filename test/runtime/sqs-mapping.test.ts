@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { FunctionConfigInput, ModelSettingsInput } from "../../src/runtime/config.ts";
 import { Simulation } from "../../src/runtime/simulation.ts";
+import { describeSimplifications } from "../../src/runtime/simplifications.ts";
+import { ModelSettingsSchema } from "../../src/runtime/config.ts";
 import {
   effectiveVisibilityTimeout,
   EventSourceMappingError,
@@ -523,6 +525,30 @@ describe("§7 Maximum concurrency", () => {
     expect(floorOf(3)).toBe(3);
   });
 
+  it("set to the function's reserved concurrency, no invoke is throttled; without it, throttled batches reach a DLQ with maxReceiveCount 1, processed or not", () => {
+    const run = (maximumConcurrency: number | null) => {
+      const { sim, send, services, mapping } = setup({
+        fn: { reservedConcurrency: 5, timeoutMs: 25_000 },
+        mapping: { maximumConcurrency, batchSize: 1 },
+        services: { sqs: { queues: { q: { redrive: { deadLetterQueue: "dlq", maxReceiveCount: 1 } } } } },
+        plan: () => ({ durationMs: 20_000 }),
+      });
+      for (let i = 0; i < 40; i++) send(0, "m");
+      sim.run();
+      const ran = sim.trace.filter((r) => r.outcome === "success").length;
+      return { ran, throttledBatches: mapping.counts.throttled, dlq: services.sqs.queue("dlq").size(sim.now), pollers: mapping.pollerHistory.map((p) => p.pollers) };
+    };
+    expect(run(5)).toEqual({ ran: 40, throttledBatches: 0, dlq: 0, pollers: [5] });
+    // Without it the pollers grow to 40 while only 5 invokes fit: 30 batches are throttled until their visibility
+    // timeout ends and go to the DLQ unprocessed; 5 more get in on a late retry (at 20 s), run past their visibility
+    // timeout (received at 5 s, hidden until 35 s) and are dead-lettered too, although they were processed.
+    const unset = run(null);
+    expect(unset).toMatchObject({ ran: 10, throttledBatches: 30, dlq: 35 });
+    // §3 SQS mapping throttled: Lambda lowers the mapping's concurrency after the throttled batches give up.
+    const peak = Math.max(...unset.pollers);
+    expect(unset.pollers.slice(unset.pollers.indexOf(peak)).some((n) => n < peak)).toBe(true);
+  });
+
   it("accepts 2 to 1,000, naming the field otherwise", () => {
     const path = (n: number) => SqsMappingConfigSchema.safeParse({ queue: "q", maximumConcurrency: n }).error?.issues.map((i) => i.path.join("."));
     expect(path(2)).toBeUndefined();
@@ -640,5 +666,19 @@ describe("§3 recursive loop detection through a queue", () => {
     expect(stopped).toHaveLength(1);
     expect(stopped[0]!.chain).toMatchObject({ hops: 17 });
     expect(mapping.batches[16]).toMatchObject({ outcome: "stopped", reason: "recursive loop detection stopped the invoke; the messages were dropped (the queue has no dead-letter queue)" });
+  });
+});
+
+describe("§7 SQS and the SQS event source mapping: what a report says about the mapping's simplifications", () => {
+  const text = (sqsMapping: ModelSettingsInput["sqsMapping"]) => describeSimplifications(ModelSettingsSchema.parse({ sqsMapping }), ["sqs-event-source-mapping"]).at(-1);
+
+  it("names every undocumented step with the values in force", () => {
+    expect(text({})).toMatchInlineSnapshot(`"The SQS event source mapping starts with 5 pollers, each running one batch at a time; it adds 5 pollers every 1 s while messages wait and every poller is busy (up to 1,000 or the maximum concurrency; 5 per step in provisioned mode), drops back to 5 (to the minimum in provisioned mode) after 1 min with an empty queue and to 2 after 5 min (not with a maximum concurrency), and loses 1 per failed batch; a throttled batch is retried after 1 s, then twice as long each time, until its visibility timeout ends; messages of an invoke stopped by loop detection go to the queue's dead-letter queue or are dropped; a visibility timeout shorter than the function timeout is refused. AWS documents the starting point, the rate and the floors, not these steps."`);
+    expect(text({ lowTrafficAfterEmptyMs: null, lowTrafficWaitMs: 20_000, pollerStep: 10 })).toMatchInlineSnapshot(`"The SQS event source mapping starts with 5 pollers, each running one batch at a time; it adds 10 pollers every 1 s while messages wait and every poller is busy (up to 1,000 or the maximum concurrency; 5 per step in provisioned mode), drops back to 5 (to the minimum in provisioned mode) after 1 min with an empty queue, and loses 1 per failed batch; a throttled batch is retried after 1 s, then twice as long each time, until its visibility timeout ends; messages of an invoke stopped by loop detection go to the queue's dead-letter queue or are dropped; a visibility timeout shorter than the function timeout is refused. With a batching window, a batch that is not full waits until 20 s after its window opened. AWS documents the starting point, the rate and the floors, not these steps."`);
+  });
+
+  it("is listed in a run's report once a mapping exists", () => {
+    const { sim } = setup();
+    expect(sim.simplificationsUsed.has("sqs-event-source-mapping")).toBe(true);
   });
 });
