@@ -96,3 +96,13 @@ describe("§7 creating a mapping whose queue visibility timeout is shorter than 
     expect(() => parseFile(ExerciseSchema, fixed, "exercise.ts", "exercise")).not.toThrow();
   });
 });
+
+describe("§7 Provisioned mode, in exercises when they load", () => {
+  it("refuses provisioned pollers combined with a maximum concurrency, naming the field", () => {
+    const bad = {
+      ...valid,
+      scenarios: [{ ...valid.scenarios[0]!, sources: { sqs: [{ queue: "orders", maximumConcurrency: 10, provisionedPollers: { minimum: 2, maximum: 10 } }] } }],
+    };
+    expect(() => parseFile(ExerciseSchema, bad, "exercise.ts", "exercise")).toThrowErrorMatchingInlineSnapshot(`[InvalidFileError: exercise.ts: exercise field "scenarios[0].sources.sqs[0].provisionedPollers" is invalid: provisioned mode (provisionedPollers) cannot be combined with maximumConcurrency: set one of them, not both; found an object. Fix that field and try again.]`);
+  });
+});
