@@ -149,8 +149,8 @@ describe("§8 Errors and logs: log streams", () => {
   });
 });
 
-describe("§9 Pricing and §1 INIT billing", () => {
-  it("§8 Billed Duration rounding, §1 Billed duration on a cold start and §0 INIT phase billing (ZIP, managed runtime, on demand): bills ceil(Duration + Init Duration) for a new environment's first request and ceil(Duration) after that", () => {
+describe("§9 Pricing", () => {
+  it("§8 Billed Duration rounding, §1 INIT billing, §1 Billed duration on a cold start and §0 INIT phase billing (ZIP, managed runtime, on demand): bills ceil(Duration + Init Duration) for a new environment's first request and ceil(Duration) after that", () => {
     const { sim } = setup({ code: { init: { durationMs: 0.4 } } });
     syncInvoke(sim, "f", { durationMs: 0.3 }, 0); // 250.4 + 0.3 = 250.7 → 251
     syncInvoke(sim, "f", { durationMs: 0.3 }, 1_000); // warm: 0.3 → 1
