@@ -289,7 +289,7 @@ export function recordedHash(table: string): string | null {
 }
 
 function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  return text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/\n/g, " ");
 }
 
 function shortLabel(fact: Fact): string {
@@ -327,8 +327,9 @@ export function renderTable(markdown: string, tests: TestName[], scope: Record<s
     for (const fact of mine) {
       const hits = byFact.get(fact)!;
       const shown = hits.slice(0, 3).map((t) => `${t.file.replace(/^test\//, "")}: ${t.titles.join(" › ")}`);
-      const detail = hits.length > 0 ? shown.join("<br>") + (hits.length > 3 ? `<br>and ${hits.length - 3} more` : "") : (scoped.get(fact) ?? "—");
-      out.push(`| ${cell(shortLabel(fact))} | ${state(fact)}${hits.length > 0 ? ` (${hits.length})` : ""} | ${cell(detail)} |`);
+      const more = hits.length > 3 ? [`and ${hits.length - 3} more`] : [];
+      const detail = hits.length > 0 ? [...shown, ...more].map(cell).join("<br>") : cell(scoped.get(fact) ?? "—");
+      out.push(`| ${cell(shortLabel(fact))} | ${state(fact)}${hits.length > 0 ? ` (${hits.length})` : ""} | ${detail} |`);
     }
     out.push("");
   }
