@@ -170,6 +170,7 @@ function runScenario(
     stepResults,
     gatewayResponses: sources.gateway.responses,
     batches: sources.mappings.flatMap((m) => m.batches),
+    mappingAdvice: sources.mappings.flatMap((m) => m.advice),
     queueSamples: Object.fromEntries(sources.mappings.map((m) => [m.config.queue, m.queueHistory])),
     function: config,
     results,

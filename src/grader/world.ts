@@ -25,6 +25,8 @@ export interface ScenarioWorld {
   gatewayResponses: readonly GatewayResponse[];
   /** Batches the SQS event source mappings handed to the function, in order (lambda-model.md §7). */
   batches: readonly BatchRecord[];
+  /** What AWS advises against in the scenario's SQS mappings, and what Lambda does about it, in words (§6, §7). */
+  mappingAdvice: readonly string[];
   /** Each polled queue's depth and oldest-message age over time, by queue name (lambda-model.md §7). */
   queueSamples: Readonly<Record<string, readonly QueueSample[]>>;
   function: FunctionConfig;

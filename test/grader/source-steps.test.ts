@@ -50,6 +50,19 @@ describe("scenario steps: send through an SQS event source mapping (§7)", () =>
     expect(w.services.sqs.queue("orders-dlq").contents(3_600_000).map((m) => m.body)).toEqual(['{"id":2,"bad":true}']);
     expect(lastReport!.simplifications.some((s) => s.startsWith("The SQS event source mapping starts with 5 pollers"))).toBe(true);
   });
+
+  it("gives checks the mapping's advice: a visibility timeout under 6 × the function timeout", async () => {
+    const w = await world("export const handler = async () => null;", {
+      services: { sqs: { queues: { orders: { visibilityTimeoutMs: 30_000 } } } },
+      sources: { sqs: [{ queue: "orders" }] },
+      steps: [{ do: "send", queue: "orders", body: { id: 1 } }],
+    });
+    expect(w.mappingAdvice).toMatchInlineSnapshot(`
+      [
+        "AWS advises a visibility timeout of at least 6 × the function timeout + the batching window (1 min here); orders has 30 s, so a failed or throttled batch has little time left for retries",
+      ]
+    `);
+  });
 });
 
 describe("scenario steps: http through the API gateway (§4, §5)", () => {
