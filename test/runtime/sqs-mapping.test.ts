@@ -212,16 +212,22 @@ describe("§7 Visibility timeout advice", () => {
     expect(effectiveVisibilityTimeout(0, 3_000, 30_000)).toEqual({ ms: 30_000, extended: false });
   });
 
-  it("so a failed batch comes back 70 s after it was received (window 20 s + timeout 20 s + 30 s), not after the queue's 30 s", () => {
+  /** Window 20 s, function timeout 20 s; the first batch fails and the next one succeeds. */
+  const failOnce = (visibilityTimeoutMs: number) => {
     let calls = 0;
-    const { sim, send, mapping } = setup({
-      services: { sqs: { queues: { q: { visibilityTimeoutMs: 30_000 } } } },
+    const run = setup({
+      services: { sqs: { queues: { q: { visibilityTimeoutMs } } } },
       fn: { timeoutMs: 20_000 },
       mapping: { batchingWindowMs: 20_000 },
       plan: () => (++calls === 1 ? fails : { durationMs: 100 }),
     });
-    send(0, "a");
-    sim.run();
+    run.send(0, "a");
+    run.sim.run();
+    return run;
+  };
+
+  it("so a failed batch comes back 70 s after it was received (window 20 s + timeout 20 s + 30 s), not after the queue's 30 s", () => {
+    const { sim, mapping } = failOnce(30_000);
     expect(mapping.visibilityTimeoutMs).toBe(70_000);
     expect(sim.trace.map((r) => r.arrivedAt)).toEqual([20_000, 90_000]);
     expect(mapping.batches[0]!.reason).toMatchInlineSnapshot(
@@ -244,15 +250,7 @@ describe("§7 Visibility timeout advice", () => {
   });
 
   it("uses the queue's visibility timeout when window + timeout fit in it", () => {
-    let calls = 0;
-    const { sim, send, mapping } = setup({
-      services: { sqs: { queues: { q: { visibilityTimeoutMs: 60_000 } } } },
-      fn: { timeoutMs: 20_000 },
-      mapping: { batchingWindowMs: 20_000 },
-      plan: () => (++calls === 1 ? fails : { durationMs: 100 }),
-    });
-    send(0, "a");
-    sim.run();
+    const { sim, mapping } = failOnce(60_000);
     expect(mapping.visibilityTimeoutMs).toBe(60_000);
     expect(sim.trace.map((r) => r.arrivedAt)).toEqual([20_000, 80_000]);
   });
