@@ -21,6 +21,8 @@ export function functionPort(sim: Simulation): FunctionPort {
       sim.arrive(functionName, "async", event, { chain: from.chain });
       return { ok: true };
     },
+    at: (time, run) => sim.at(time, run),
+    noteSimplification: (key) => sim.simplificationsUsed.add(key),
   };
 }
 

@@ -119,7 +119,17 @@ export interface HopRecord {
   bytes: number;
   /** The hop's limit in bytes. */
   limitBytes: number;
-  outcome: "accepted" | "rejected";
+  /**
+   * "given-up": a service that retries its deliveries (SNS, EventBridge) stopped trying; the record names the attempts
+   * made and what became of the message (dead-letter queue or dropped).
+   */
+  outcome: "accepted" | "rejected" | "given-up";
+  /**
+   * For a delivery SNS or EventBridge retries ("Neighbour services: delivery and retries"): the delivery attempts this
+   * record stands for, 1 being the first. A run of attempts that could only fail the same way is one record, from `t`
+   * to `lastT`, so that 100,015 retries are not 100,015 records.
+   */
+  attempts?: { first: number; last: number; lastT: number };
   /** The error the service returns when it refuses the payload (or a delivery fails). */
   error: { code: string; message: string } | null;
   /** Who made the hop: the invocation record's seq when a handler made it, else null (a scenario or a service). */

@@ -3,8 +3,9 @@
  * entries; each entry's size is 14 bytes if `time` is set plus the UTF-8 bytes of source, detail type, detail and each
  * resource, and must be under 1 MB. An entry that fails is reported in the response while the others go through
  * (for an oversize entry that is the model's choice: AWS does not say). Rules match on source and detail type and send
- * the event to functions (asynchronously) or queues. SIMPLIFICATION: targets get the event at put time, and a target's
- * refusal is not retried.
+ * the event to functions (asynchronously) or queues. The first delivery happens at put time; a failed one is retried
+ * within the target's retry policy (185 retries and 24 h by default, exponential backoff with jitter, see
+ * delivery.ts), then the event goes to the target's dead-letter queue or is dropped.
  */
 import { z } from "zod";
 import type { Prng } from "../runtime/prng.ts";
@@ -13,7 +14,37 @@ import type { CallContext, ServiceReply } from "../runtime/types.ts";
 import { isRecord, ok, serviceError } from "./errors.ts";
 import { describeBytes, SERVICE_LIMITS as L } from "./limits.ts";
 import type { Sender } from "./queue.ts";
-import { handOff, TargetSchema, type HandOffRecord, type TargetContext } from "./targets.ts";
+import { deliver, DeliveryFaultSchema, EventBridgeBackoffSchema, eventBridgeSchedule, NON_RETRIABLE_DEFAULT, type DeliveryRecord } from "./delivery.ts";
+import { targetWith, type TargetContext } from "./targets.ts";
+
+/** A rule target's `RetryPolicy` ("Neighbour services: delivery and retries"). */
+export const RetryPolicySchema = z
+  .object({
+    /** `MaximumRetryAttempts`: 0–185, 185 by default (the newer subscriber model's default is 5). */
+    maximumRetryAttempts: z
+      .number()
+      .int()
+      .min(0, "MaximumRetryAttempts is 0 to 185")
+      .max(L.eventBridgeMaxRetryAttempts, "MaximumRetryAttempts is 0 to 185")
+      .default(L.eventBridgeMaxRetryAttempts),
+    /** `MaximumEventAgeInSeconds`: 60–86,400, 86,400 (24 h) by default (the newer subscriber model's default is 300). */
+    maximumEventAgeInSeconds: z
+      .number()
+      .int()
+      .min(L.eventBridgeMinEventAgeSeconds, "MaximumEventAgeInSeconds is 60 to 86,400")
+      .max(L.eventBridgeMaxEventAgeSeconds, "MaximumEventAgeInSeconds is 60 to 86,400")
+      .default(L.eventBridgeMaxEventAgeSeconds),
+  })
+  .strict();
+
+export const RuleTargetSchema = targetWith({
+  retryPolicy: RetryPolicySchema.prefault({}),
+  /**
+   * An SQS queue for events EventBridge could not deliver. It gets the event with `ErrorCode` and `ErrorMessage`
+   * attributes (a SIMPLIFICATION).
+   */
+  deadLetterQueue: z.string().min(1).optional(),
+});
 
 export const RuleSchema = z
   .object({
@@ -22,7 +53,7 @@ export const RuleSchema = z
     source: z.array(z.string()).optional(),
     /** Matches events whose detail type is one of these (any if omitted). */
     detailType: z.array(z.string()).optional(),
-    targets: z.array(TargetSchema).min(1),
+    targets: z.array(RuleTargetSchema).min(1),
   })
   .strict();
 
@@ -32,6 +63,12 @@ export const EventBridgeConfigSchema = z
     latencyMs: z.number().min(0).default(20),
     /** Rules of the default bus. */
     rules: z.array(RuleSchema).default([]),
+    /** SIMPLIFICATION: the retry backoff's constants (the model says "exponential backoff with jitter", no numbers). */
+    backoff: EventBridgeBackoffSchema.prefault({}),
+    /** SIMPLIFICATION: error names EventBridge does not retry (the model does not say which failures are retriable). */
+    nonRetriableErrors: z.array(z.string().min(1)).default(NON_RETRIABLE_DEFAULT),
+    /** Targets a scenario makes unreachable for a while (fault injection). */
+    faults: z.array(DeliveryFaultSchema).default([]),
   })
   .strict();
 export type EventBridgeConfig = z.infer<typeof EventBridgeConfigSchema>;
@@ -59,7 +96,8 @@ export interface BusEvent {
   id: string;
   event: Record<string, unknown>;
   sender: Sender;
-  deliveries: HandOffRecord[];
+  /** What became of the event at each matching rule's targets, in rule and target order. */
+  deliveries: DeliveryRecord[];
 }
 
 /** Entry size by the documented formula (§5). */
@@ -76,6 +114,8 @@ export class EventBus {
   private readonly prng: Prng;
   private readonly ctx: TargetContext;
   private readonly epochMs: () => number;
+  /** Draws the retry jitter; forked on the first failed delivery, so runs without one keep their ids. */
+  private retryPrng: Prng | null = null;
 
   constructor(config: EventBridgeConfig, prng: Prng, ctx: TargetContext, epochMs: () => number) {
     this.config = config;
@@ -134,8 +174,12 @@ export class EventBus {
       if (rule.source && !rule.source.includes(input.source)) continue;
       if (rule.detailType && !rule.detailType.includes(input.detailType)) continue;
       for (const target of rule.targets) {
-        const r = handOff(this.ctx, target, now, { event: text, queueBody: text }, from);
-        record.deliveries.push({ t: now, id, target, delivered: r.ok, error: r.ok ? null : r.error });
+        const policy = target.retryPolicy;
+        const schedule = eventBridgeSchedule(now, policy.maximumRetryAttempts, policy.maximumEventAgeInSeconds * 1000, this.config.backoff, () => (this.retryPrng ??= this.prng.fork("retries")));
+        const deadLetter = target.deadLetterQueue ? { queue: target.deadLetterQueue, body: text } : null;
+        const payload = { event: text, queueBody: text };
+        const spec = { service: "eventbridge" as const, resource: "default", id, target, payload, from, schedule, faults: this.config.faults, nonRetriable: this.config.nonRetriableErrors, deadLetter };
+        record.deliveries.push(deliver(this.ctx, spec, now));
       }
     }
     return { eventId: id };

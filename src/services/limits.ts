@@ -26,6 +26,22 @@ export const SERVICE_LIMITS = {
   snsDefaultMaxBytes: 256 * KiB,
   snsMaxBytes: 1 * MiB,
   snsMaximumMessageSizeMin: 1_024,
+  /**
+   * SNS delivery policy for AWS-managed endpoints (Lambda, SQS), "Neighbour services: delivery and retries": after the
+   * first attempt, 3 retries at once, 2 at 1 s apart, 10 with backoff from 1 s to 20 s, then 100,000 at 20 s apart.
+   */
+  snsImmediateRetries: 3,
+  snsPreBackoffRetries: 2,
+  snsPreBackoffDelayMs: 1_000,
+  snsBackoffRetries: 10,
+  snsBackoffMinDelayMs: 1_000,
+  snsBackoffMaxDelayMs: 20_000,
+  snsPostBackoffRetries: 100_000,
+  snsPostBackoffDelayMs: 20_000,
+  /** EventBridge rule target retry policy: up to 185 retries (0–185) within 24 h (60 s – 86,400 s) by default. */
+  eventBridgeMaxRetryAttempts: 185,
+  eventBridgeMaxEventAgeSeconds: 86_400,
+  eventBridgeMinEventAgeSeconds: 60,
   /** EventBridge PutEvents: entry size under 1 MB, at most 10 entries; `Time` adds 14 bytes (§5). */
   eventBridgeEntryLimitBytes: 1 * MiB,
   eventBridgeMaxEntries: 10,

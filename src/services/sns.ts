@@ -2,8 +2,9 @@
  * A pub/sub topic in the manner of SNS (lambda-model.md §5, "Neighbour services"): publish refuses a message over
  * the topic's maximum size (256 KiB by default, up to 1 MiB) with `InvalidParameter`; subscribers are functions
  * (invoked asynchronously with an SNS event) and queues (sent the notification envelope, or the raw message).
- * SIMPLIFICATIONS: deliveries happen at publish time; a hand-off a subscriber refuses (too large, unknown function) is
- * not retried, since SNS's 100,015 attempts would meet the same refusal.
+ * The first delivery happens at publish time; a failed one is retried by SNS's policy for Lambda and SQS endpoints
+ * (100,015 retries over 23 days, see delivery.ts), then the message goes to the subscription's dead-letter queue or
+ * is dropped.
  */
 import { z } from "zod";
 import type { HopLog } from "../runtime/hops.ts";
@@ -12,13 +13,22 @@ import type { CallContext, ServiceReply } from "../runtime/types.ts";
 import { isRecord, ok, serviceError } from "./errors.ts";
 import { describeBytes, SERVICE_LIMITS as L } from "./limits.ts";
 import { Queue, type AttributeValue, type Sender } from "./queue.ts";
-import { handOff, TargetSchema, type HandOffRecord, type TargetContext } from "./targets.ts";
+import { deliver, DeliveryFaultSchema, NON_RETRIABLE_DEFAULT, snsSchedule, type DeliveryRecord } from "./delivery.ts";
+import { targetWith, type TargetContext } from "./targets.ts";
+
+export const SubscriptionSchema = targetWith({
+  /**
+   * An SQS queue for messages SNS could not deliver (the subscription's redrive policy). It gets the notification
+   * envelope (or the raw message) with `ErrorCode` and `ErrorMessage` attributes (a SIMPLIFICATION).
+   */
+  deadLetterQueue: z.string().min(1).optional(),
+});
 
 export const TopicConfigSchema = z
   .object({
     /** `MaximumMessageSize` in bytes: 256 KiB by default, 1,024 – 1,048,576 (§5). */
     maximumMessageSize: z.number().int().min(L.snsMaximumMessageSizeMin).max(L.snsMaxBytes).default(L.snsDefaultMaxBytes),
-    subscriptions: z.array(TargetSchema).default([]),
+    subscriptions: z.array(SubscriptionSchema).default([]),
   })
   .strict();
 export type TopicConfig = z.infer<typeof TopicConfigSchema>;
@@ -28,6 +38,12 @@ export const SnsConfigSchema = z
     /** SIMPLIFICATION: virtual ms per publish (AWS documents no latency). */
     latencyMs: z.number().min(0).default(15),
     topics: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "letters, digits, '-' or '_'"), TopicConfigSchema).default({}),
+    /** SIMPLIFICATION: the curve of the 10 backoff retries between 1 s and 20 s (the model gives only the ends). */
+    backoffFunction: z.enum(["exponential", "linear"]).default("exponential"),
+    /** SIMPLIFICATION: error names SNS does not retry (the model does not say which failures are retriable). */
+    nonRetriableErrors: z.array(z.string().min(1)).default(NON_RETRIABLE_DEFAULT),
+    /** Subscribers a scenario makes unreachable for a while (fault injection). */
+    faults: z.array(DeliveryFaultSchema).default([]),
   })
   .strict();
 export type SnsConfig = z.infer<typeof SnsConfigSchema>;
@@ -44,7 +60,8 @@ export interface Publication {
   messageId: string;
   message: string;
   sender: Sender;
-  deliveries: HandOffRecord[];
+  /** What became of the message at each subscription, in subscription order. */
+  deliveries: DeliveryRecord[];
 }
 
 export class TopicService {
@@ -103,11 +120,27 @@ export class TopicService {
     const publication: Publication = { t: now, topic: name, messageId, message: input.message, sender, deliveries: [] };
     this.published.push(publication);
     const from = { ...sender, via: `topic ${name}`, service: "sns" as const, resource: name };
+    const envelope = JSON.stringify(notification);
     config.subscriptions.forEach((target, i) => {
       const event = JSON.stringify({ Records: [{ EventSource: "aws:sns", EventVersion: "1.0", EventSubscriptionArn: `${arn}:sub-${i + 1}`, Sns: notification }] });
-      const queueBody = "queue" in target && target.rawMessageDelivery ? input.message : JSON.stringify(notification);
-      const r = handOff(this.ctx, target, now, { event, queueBody }, from);
-      publication.deliveries.push({ t: now, id: messageId, target, delivered: r.ok, error: r.ok ? null : r.error });
+      const queueBody = "queue" in target && target.rawMessageDelivery ? input.message : envelope;
+      const record = deliver(
+        this.ctx,
+        {
+          service: "sns",
+          resource: name,
+          id: messageId,
+          target,
+          payload: { event, queueBody },
+          from,
+          schedule: snsSchedule(now, this.config.backoffFunction),
+          faults: this.config.faults,
+          nonRetriable: this.config.nonRetriableErrors,
+          deadLetter: target.deadLetterQueue ? { queue: target.deadLetterQueue, body: queueBody } : null,
+        },
+        now,
+      );
+      publication.deliveries.push(record);
     });
     return { ok: true, messageId };
   }

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { LAMBDA_FACTS } from "../runtime/config.ts";
 import type { HopLog } from "../runtime/hops.ts";
 import { utf8Length } from "../runtime/payload.ts";
+import type { SimplificationKey } from "../runtime/simplifications.ts";
 import type { HopService } from "../runtime/trace.ts";
 import type { QueueService } from "./sqs.ts";
 import type { Sender } from "./queue.ts";
@@ -24,11 +25,22 @@ export const TargetSchema = z.union([
 ]);
 export type Target = z.infer<typeof TargetSchema>;
 
+/** The target schema with settings of the service that delivers to it (a subscription's or a rule target's). */
+export function targetWith<Shape extends z.ZodRawShape>(shape: Shape) {
+  const [fn, queue] = TargetSchema.options;
+  return z.union([fn.extend(shape), queue.extend(shape)]);
+}
+
 export type HandOff = { ok: true } | { ok: false; error: { name: string; message: string } };
 
-/** How services reach functions: an async invoke of JSON text (the simulator provides it, see runtime/service-wiring). */
+/** How services reach functions and the clock: the simulator provides it (see runtime/service-wiring). */
 export interface FunctionPort {
+  /** An async invoke of JSON text: accepted (Lambda queued it), or refused. */
   invokeAsync(functionName: string, event: string, from: Sender): HandOff;
+  /** Runs `run` at virtual time `time` (a service's delivery retry). */
+  at(time: number, run: () => void): void;
+  /** Notes that the run depended on a modelling choice, so that reports name it. */
+  noteSimplification(key: SimplificationKey): void;
 }
 
 /** A hand-off's record, kept by the sending service. */
@@ -57,23 +69,41 @@ export function handOff(
   now: number,
   payload: { event: string; queueBody: string },
   from: Sender & { service: HopService; resource: string },
+  /** A fault a scenario injected: the hand-off fails with this error, recorded like any refusal. */
+  fault: { code: string; message: string } | null = null,
 ): HandOff {
-  if ("queue" in target) {
-    const r = ctx.queues.queue(target.queue).send(now, { body: payload.queueBody }, from);
+  const queue = "queue" in target ? ctx.queues.queue(target.queue) : null;
+  const bytes = utf8Length(queue ? payload.queueBody : payload.event);
+  const limitBytes = queue ? queue.config.maximumMessageSize : LAMBDA_FACTS.asyncRequestLimitBytes;
+  const hop = (error: { name: string; message: string } | null) =>
+    ctx.hops.add({
+      t: now,
+      service: queue ? "sqs" : "lambda",
+      resource: queue ? queue.name : (target as { lambda: string }).lambda,
+      operation: queue ? "SendMessage" : `Invoke (Event) from ${from.service} ${from.resource}`,
+      bytes,
+      limitBytes,
+      outcome: error ? "rejected" : "accepted",
+      error: error && { code: error.name, message: error.message },
+      chain: from.chain,
+    });
+  if (fault) {
+    const error = { name: fault.code, message: fault.message };
+    hop(error);
+    return { ok: false, error };
+  }
+  if (queue) {
+    const r = queue.send(now, { body: payload.queueBody }, from);
     return r.ok ? { ok: true } : { ok: false, error: { name: r.code, message: r.message } };
   }
-  const bytes = utf8Length(payload.event);
-  const limit = LAMBDA_FACTS.asyncRequestLimitBytes;
-  const operation = `Invoke (Event) from ${from.service} ${from.resource}`;
-  const hop = (error: { name: string; message: string } | null) =>
-    ctx.hops.add({ t: now, service: "lambda", resource: target.lambda, operation, bytes, limitBytes: limit, outcome: error ? "rejected" : "accepted", error: error && { code: error.name, message: error.message }, chain: from.chain });
-  if (bytes > limit) {
-    const error = { name: "RequestTooLargeException", message: `the ${bytes.toLocaleString("en-US")}-byte event is over the ${describeBytes(limit)} limit of an asynchronous invoke` };
+  const lambda = (target as { lambda: string }).lambda;
+  if (bytes > limitBytes) {
+    const error = { name: "RequestTooLargeException", message: `the ${bytes.toLocaleString("en-US")}-byte event is over the ${describeBytes(limitBytes)} limit of an asynchronous invoke` };
     hop(error);
     return { ok: false, error };
   }
   const port = ctx.functions();
-  const result: HandOff = port ? port.invokeAsync(target.lambda, payload.event, from) : { ok: false, error: { name: "ResourceNotFoundException", message: "no simulated Lambda is attached to these services" } };
+  const result: HandOff = port ? port.invokeAsync(lambda, payload.event, from) : { ok: false, error: { name: "ResourceNotFoundException", message: "no simulated Lambda is attached to these services" } };
   hop(result.ok ? null : result.error);
   return result;
 }

@@ -57,8 +57,10 @@ describe("per-hop limits (§5): a payload that fits one hop fails at a later one
     expect(hub.hops.records.map((h) => [h.service, h.outcome, h.limitBytes, h.error?.code ?? null])).toEqual([
       ["sns", "accepted", 1_048_576, null],
       ["lambda", "rejected", 1_048_576, "RequestTooLargeException"],
+      // Sending the same bytes again cannot succeed: SNS gives up at once (no dead-letter queue here).
+      ["sns", "given-up", 1_048_576, "RequestTooLargeException"],
     ]);
-    expect(hub.sns.published[0]!.deliveries[0]).toMatchObject({ delivered: false, error: { name: "RequestTooLargeException" } });
+    expect(hub.sns.published[0]!.deliveries[0]).toMatchObject({ delivered: false, outcome: "dropped", error: { name: "RequestTooLargeException" } });
   });
 
   it("API gateway (10 MB) → Lambda (6 MB) → SNS (256 KiB): a 300 KB body passes two hops and stops at the topic", () => {
