@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
 import { parseFile } from "../../src/grader/friendly-error.ts";
 import { connectServices } from "../../src/runtime/service-wiring.ts";
 import { Simulation } from "../../src/runtime/simulation.ts";
 import { EventBridgeBackoffSchema, eventBridgeSchedule, snsSchedule } from "../../src/services/delivery.ts";
+import type { RuleTargetSchema } from "../../src/services/eventbridge.ts";
 import { ServiceHub, ServicesConfigSchema, type ServicesConfigInput } from "../../src/services/hub.ts";
 import type { Sender } from "../../src/services/queue.ts";
 import { Prng } from "../../src/runtime/prng.ts";
@@ -158,7 +160,7 @@ describe("SNS → Lambda/SQS", () => {
 
 describe("EventBridge rule target", () => {
   const put = [{ source: "shop", detailType: "OrderPlaced", detail: { id: "o-1" } }];
-  const rules = (target: Record<string, unknown>) => ({ rules: [{ name: "r", targets: [target] }] });
+  const rules = (target: z.input<typeof RuleTargetSchema>) => ({ rules: [{ name: "r", targets: [target] }] });
 
   it("retries with exponential backoff: 1 s, 2 s, 4 s … without jitter, capped at the configured maximum", () => {
     const s = eventBridgeSchedule(0, 12, 86_400_000, { baseMs: 1_000, capMs: 600_000, jitter: "none" }, () => new Prng(1));
@@ -216,7 +218,7 @@ describe("EventBridge rule target", () => {
   });
 
   it("refuses a retry policy outside 0–185 attempts or 60–86,400 seconds, naming the field", () => {
-    const bad = (retryPolicy: Record<string, unknown>) => () => parseFile(ServicesConfigSchema, { eventbridge: rules({ lambda: "f", retryPolicy }) }, "exercise.ts", "services");
+    const bad = (retryPolicy: { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number }) => () => parseFile(ServicesConfigSchema, { eventbridge: rules({ lambda: "f", retryPolicy }) }, "exercise.ts", "services");
     expect(bad({ maximumRetryAttempts: 186 })).toThrowErrorMatchingInlineSnapshot(`[InvalidFileError: exercise.ts: services field "eventbridge.rules[0].targets[0].retryPolicy.maximumRetryAttempts" is invalid: MaximumRetryAttempts is 0 to 185; found number 186. Fix that field and try again.]`);
     expect(bad({ maximumEventAgeInSeconds: 59 })).toThrowErrorMatchingInlineSnapshot(`[InvalidFileError: exercise.ts: services field "eventbridge.rules[0].targets[0].retryPolicy.maximumEventAgeInSeconds" is invalid: MaximumEventAgeInSeconds is 60 to 86,400; found number 59. Fix that field and try again.]`);
   });
