@@ -63,18 +63,7 @@ export type SnsBackoffFunction = "exponential" | "linear";
  * (each delay 20^(1/9) times the last) by default, or linear (a SIMPLIFICATION either way). No jitter.
  */
 export function snsSchedule(start: number, backoff: SnsBackoffFunction): AttemptSchedule {
-  // offsets[r] = ms from the first attempt to retry r, for the first three phases.
-  const offsets = [0];
-  let at = 0;
-  for (let r = 0; r < L.snsImmediateRetries; r++) offsets.push(at);
-  for (let r = 0; r < L.snsPreBackoffRetries; r++) offsets.push((at += L.snsPreBackoffDelayMs));
-  const n: number = L.snsBackoffRetries;
-  const min = L.snsBackoffMinDelayMs;
-  const max = L.snsBackoffMaxDelayMs;
-  for (let j = 0; j < n; j++) {
-    const f = n === 1 ? 0 : j / (n - 1);
-    offsets.push((at += Math.round(backoff === "linear" ? min + (max - min) * f : min * (max / min) ** f)));
-  }
+  const offsets = (SNS_OFFSETS[backoff] ??= snsOffsets(backoff));
   const phased = offsets.length - 1;
   const lastRetry = phased + L.snsPostBackoffRetries;
   const offsetOf = (r: number) => (r <= phased ? offsets[r]! : offsets[phased]! + (r - phased) * L.snsPostBackoffDelayMs);
@@ -88,6 +77,24 @@ export function snsSchedule(start: number, backoff: SnsBackoffFunction): Attempt
     },
     last: () => ({ k: lastRetry + 1, t: start + offsetOf(lastRetry) }),
   };
+}
+
+/** Ms from the first attempt to retry r, for the first three phases (index 0 is the first attempt), by curve. */
+const SNS_OFFSETS: Partial<Record<SnsBackoffFunction, number[]>> = {};
+
+function snsOffsets(backoff: SnsBackoffFunction): number[] {
+  const offsets = [0];
+  let at = 0;
+  for (let r = 0; r < L.snsImmediateRetries; r++) offsets.push(at);
+  for (let r = 0; r < L.snsPreBackoffRetries; r++) offsets.push((at += L.snsPreBackoffDelayMs));
+  const n: number = L.snsBackoffRetries;
+  const min = L.snsBackoffMinDelayMs;
+  const max = L.snsBackoffMaxDelayMs;
+  for (let j = 0; j < n; j++) {
+    const f = n === 1 ? 0 : j / (n - 1);
+    offsets.push((at += Math.round(backoff === "linear" ? min + (max - min) * f : min * (max / min) ** f)));
+  }
+  return offsets;
 }
 
 export const EventBridgeBackoffSchema = z
