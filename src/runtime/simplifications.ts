@@ -22,7 +22,17 @@ export type SimplificationKey =
   | "service-hand-offs"
   | "delivery-retries";
 
-const OCCASIONAL: Record<SimplificationKey, (model: ModelSettings) => string> = {
+type Describe = (model: ModelSettings) => string;
+
+/** Keys whose text the module making the choice registers, so that pages running only the simulator do not carry it. */
+type RegisteredKey = "delivery-retries";
+
+/** Called by the module that makes the choice (services/delivery.ts) when it loads. */
+export function registerSimplification(key: RegisteredKey, describe: Describe): void {
+  OCCASIONAL[key] = describe;
+}
+
+const OCCASIONAL: Partial<Record<SimplificationKey, Describe>> = {
   "request-rate-cap": (model) =>
     `Each function accepts at most ${model.requestsPerSecondPerConcurrency ?? 10} sync requests per second per unit of its reserved concurrency (or of the account limit), counted in whole seconds; AWS documents this quota per Region, not per function.`,
   "scaling-throttle-reason": () =>
@@ -49,15 +59,13 @@ const OCCASIONAL: Record<SimplificationKey, (model: ModelSettings) => string> = 
   "api-gateway-answers": () =>
     "The API gateway's 413 status for an oversize body and its error bodies are the workbook's; after a 504 the Lambda invocation keeps running and billing until it ends (widely reported, not in AWS's documentation); an invoke Lambda refuses, and a throttle behind an HTTP API, get 500 like a throttle behind a REST API.",
   "service-hand-offs": () =>
-    "Topics, event-bus rules and bucket notifications make their first delivery the instant they accept a message; bucket notifications do not retry a refused hand-off; an oversize EventBridge entry fails alone; service latencies are the workbook's. AWS documents none of these details.",
-  "delivery-retries": () =>
-    "SNS makes its 100,015 retries after the first delivery attempt at exact times, with no jitter, and spaces its 10 backoff retries between 1 s and 20 s on an exponential curve (unless set to linear); EventBridge's retry delays double from 1 s up to 10 min, each half fixed and half drawn from the seeded generator (by default). A hand-off refused with RequestTooLargeException, InvalidParameterValue or MissingParameter is not retried (the same bytes cannot succeed) and goes to the dead-letter queue at once; other failures, a missing function included, are retried. A dead-letter message is the undelivered message with ErrorCode and ErrorMessage attributes, as in Lambda's own dead-letter queue; if the dead-letter queue refuses it, it is lost. AWS documents none of these details.",
+    "Topics, event-bus rules and bucket notifications deliver at once; bucket notifications do not retry a refused hand-off; an oversize EventBridge entry fails alone; service latencies are the workbook's. AWS documents none of these details.",
   "async-duplicate-rate": () =>
     `Lambda's queue delivers a configured share of async events twice, drawn from the seeded generator; AWS says duplicates happen without saying how often.`,
-};
+} satisfies Record<Exclude<SimplificationKey, RegisteredKey>, Describe>;
 
 export function describeSimplifications(model: ModelSettings, used: Iterable<SimplificationKey> = []): string[] {
-  const occasional = [...new Set(used)].sort().map((key) => OCCASIONAL[key](model));
+  const occasional = [...new Set(used)].sort().map((key) => OCCASIONAL[key]!(model));
   return [...always(model), ...occasional];
 }
 

@@ -13,10 +13,17 @@
  */
 import { z } from "zod";
 import type { Prng } from "../runtime/prng.ts";
+import { registerSimplification } from "../runtime/simplifications.ts";
 import type { HopRecord, HopService } from "../runtime/trace.ts";
 import { SERVICE_LIMITS as L } from "./limits.ts";
 import type { Sender } from "./queue.ts";
 import { describeTarget, handOff, type HandOffRecord, type Target, type TargetContext } from "./targets.ts";
+
+registerSimplification(
+  "delivery-retries",
+  () =>
+    "SNS makes its 100,015 retries after the first delivery attempt at exact times, with no jitter, and spaces its 10 backoff retries between 1 s and 20 s on an exponential curve (unless set to linear); EventBridge's retry delays double from 1 s up to 10 min, each half fixed and half drawn from the seeded generator (by default). A hand-off refused with RequestTooLargeException, InvalidParameterValue or MissingParameter is not retried (the same bytes cannot succeed) and goes to the dead-letter queue at once; other failures, a missing function included, are retried. A dead-letter message is the undelivered message with ErrorCode and ErrorMessage attributes, as in Lambda's own dead-letter queue; if the dead-letter queue refuses it, it is lost. AWS documents none of these details.",
+);
 
 /** Error names a service does not retry: sending the same bytes to the same target again cannot succeed (a choice). */
 export const NON_RETRIABLE_DEFAULT = ["RequestTooLargeException", "InvalidParameterValue", "MissingParameter"];
