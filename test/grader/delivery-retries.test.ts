@@ -41,7 +41,7 @@ describe("SNS → Lambda/SQS", () => {
 });
 
 describe("EventBridge / SNS / S3 → Lambda", () => {
-  it("a function that publishes to the topic it listens on is still stopped at the 17th invocation when each hand-off needed retries (§3 chain carried)", async () => {
+  it("a loop through a topic whose hand-off needed retries is still stopped at its 17th invocation: §3 Recursive loop detection follows the chain through SNS's retries", async () => {
     const source = `
       import { topic } from "workbook:aws";
       export const handler = async (event) => { await topic("loop").publish("again"); };`;
