@@ -20,22 +20,26 @@ import { targetWith, type TargetContext } from "./targets.ts";
 /** A rule target's `RetryPolicy` ("Neighbour services: delivery and retries"). */
 export const RetryPolicySchema = z
   .object({
-    /** `MaximumRetryAttempts`: 0–185, 185 by default (the newer subscriber model's default is 5). */
-    maximumRetryAttempts: z
-      .number()
-      .int()
-      .min(0, "MaximumRetryAttempts is 0 to 185")
-      .max(L.eventBridgeMaxRetryAttempts, "MaximumRetryAttempts is 0 to 185")
-      .default(L.eventBridgeMaxRetryAttempts),
-    /** `MaximumEventAgeInSeconds`: 60–86,400, 86,400 (24 h) by default (the newer subscriber model's default is 300). */
+    /** Whose defaults apply: a rule target's (185 retries, 24 h) or the newer subscriber model's (5 retries, 300 s). */
+    defaults: z.enum(["rule", "subscriber"]).default("rule"),
+    /** `MaximumRetryAttempts`: 0–185. */
+    maximumRetryAttempts: z.number().int().min(0, "MaximumRetryAttempts is 0 to 185").max(L.eventBridgeMaxRetryAttempts, "MaximumRetryAttempts is 0 to 185").optional(),
+    /** `MaximumEventAgeInSeconds`: 60–86,400. */
     maximumEventAgeInSeconds: z
       .number()
       .int()
       .min(L.eventBridgeMinEventAgeSeconds, "MaximumEventAgeInSeconds is 60 to 86,400")
       .max(L.eventBridgeMaxEventAgeSeconds, "MaximumEventAgeInSeconds is 60 to 86,400")
-      .default(L.eventBridgeMaxEventAgeSeconds),
+      .optional(),
   })
-  .strict();
+  .strict()
+  .transform(({ defaults, maximumRetryAttempts, maximumEventAgeInSeconds }) => {
+    const subscriber = defaults === "subscriber";
+    return {
+      maximumRetryAttempts: maximumRetryAttempts ?? (subscriber ? L.eventBridgeSubscriberRetryAttempts : L.eventBridgeMaxRetryAttempts),
+      maximumEventAgeInSeconds: maximumEventAgeInSeconds ?? (subscriber ? L.eventBridgeSubscriberEventAgeSeconds : L.eventBridgeMaxEventAgeSeconds),
+    };
+  });
 
 export const RuleTargetSchema = targetWith({
   retryPolicy: RetryPolicySchema.prefault({}),

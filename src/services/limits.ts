@@ -42,6 +42,9 @@ export const SERVICE_LIMITS = {
   eventBridgeMaxRetryAttempts: 185,
   eventBridgeMaxEventAgeSeconds: 86_400,
   eventBridgeMinEventAgeSeconds: 60,
+  /** The newer subscriber model's defaults: 5 retries, 300 s. */
+  eventBridgeSubscriberRetryAttempts: 5,
+  eventBridgeSubscriberEventAgeSeconds: 300,
   /** EventBridge PutEvents: entry size under 1 MB, at most 10 entries; `Time` adds 14 bytes (§5). */
   eventBridgeEntryLimitBytes: 1 * MiB,
   eventBridgeMaxEntries: 10,

@@ -217,6 +217,19 @@ describe("EventBridge rule target", () => {
     expect(never.hub.eventbridge.events[0]!.deliveries[0]).toMatchObject({ outcome: "dropped", attempts: 1, lastAttemptAt: 0 });
   });
 
+  it("takes the newer subscriber model's defaults on request: 5 retries within 300 s", () => {
+    const { hub, sim } = setup({ eventbridge: { backoff: { jitter: "none" }, ...rules({ lambda: "missing", retryPolicy: { defaults: "subscriber" } }) } });
+    sim.at(0, () => hub.eventbridge.putEvents(sim.now, put, SCENARIO));
+    sim.run();
+    // Retries at 1, 3, 7, 15 and 31 s: the count ends it before the age does.
+    expect(hub.eventbridge.events[0]!.deliveries[0]).toMatchObject({ outcome: "dropped", attempts: 6, lastAttemptAt: 31_000 });
+    const aged = setup({ eventbridge: { backoff: { jitter: "none", baseMs: 100_000 }, ...rules({ lambda: "missing", retryPolicy: { defaults: "subscriber" } }) } });
+    aged.sim.at(0, () => aged.hub.eventbridge.putEvents(aged.sim.now, put, SCENARIO));
+    aged.sim.run();
+    // Retries at 100 s and 300 s; the next (700 s) would be older than 300 s.
+    expect(aged.hub.eventbridge.events[0]!.deliveries[0]).toMatchObject({ outcome: "dropped", attempts: 3, lastAttemptAt: 300_000 });
+  });
+
   it("refuses a retry policy outside 0–185 attempts or 60–86,400 seconds, naming the field", () => {
     const bad = (retryPolicy: { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number }) => () => parseFile(ServicesConfigSchema, { eventbridge: rules({ lambda: "f", retryPolicy }) }, "exercise.ts", "services");
     expect(bad({ maximumRetryAttempts: 186 })).toThrowErrorMatchingInlineSnapshot(`[InvalidFileError: exercise.ts: services field "eventbridge.rules[0].targets[0].retryPolicy.maximumRetryAttempts" is invalid: MaximumRetryAttempts is 0 to 185; found number 186. Fix that field and try again.]`);
