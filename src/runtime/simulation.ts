@@ -1,6 +1,8 @@
 /**
- * The simulated Lambda service: functions, execution environments, concurrency, sync and async invocation, retries,
- * billing, logs and the trace. Pure and deterministic: a virtual clock, an event queue and a seeded generator.
+ * The simulated Lambda service: functions, execution environments, concurrency, sync invocation, billing, logs and
+ * the trace. Pure and deterministic: a virtual clock, an event queue and a seeded generator. The Simulation
+ * coordinates; Lambda's async queue (async-queue.ts), provisioned concurrency (provisioned.ts), calls from handler
+ * code (code-calls.ts) and the concurrency rules (concurrency.ts) live in their own files.
  * Section numbers refer to ../shared/lambda-model.md.
  */
 import {
@@ -15,20 +17,22 @@ import {
   type ModelSettings,
   type ModelSettingsInput,
 } from "./config.ts";
-import { DestinationRouter, type DestinationTargets, type RecordCondition } from "./destinations.ts";
+import { AsyncQueue } from "./async-queue.ts";
+import { CodeCalls } from "./code-calls.ts";
+import { concurrencyThrottle } from "./concurrency.ts";
+import { DestinationRouter, type DestinationTargets } from "./destinations.ts";
 import { EventQueue } from "./event-queue.ts";
-import { formatMs } from "./format.ts";
 import { formatLogTime, logStreamName, reportLine } from "./logs.ts";
 import { RunAggregates } from "./aggregates.ts";
 import { MetricSeries, type MetricBucket, type MetricSeriesOptions } from "./metrics.ts";
 import { insertIdle, removeIdle, takeIdle } from "./environments.ts";
 import { sizeOver, utf8Length } from "./payload.ts";
 import { Prng, uuidOf } from "./prng.ts";
-import { provisionedCharge, type ProvisionedCharge } from "./provisioned.ts";
+import { ProvisionedConcurrency, provisionedCharge, type ProvisionedCharge } from "./provisioned.ts";
 import { newRecord, reuseRecord, syncResultOf, withIds } from "./records.ts";
 import { TmpStore, type TmpBudget } from "./tmp.ts";
 import type { AsyncEvent, EnvState, Environment, FunctionState, Running } from "./state.ts";
-import { RECURSION_ERROR, chainOf, loopStops, nextHop, recursionReason, type Chain } from "./recursion.ts";
+import { RECURSION_ERROR, loopStops, nextHop, recursionReason, type Chain } from "./recursion.ts";
 import type { SimplificationKey } from "./simplifications.ts";
 import {
   DeploymentError,
@@ -40,15 +44,7 @@ import {
   type Throttle,
 } from "./scaling.ts";
 import type { InvocationOutcome, InvocationRecord, LogLine, MetricPoint, Totals } from "./trace.ts";
-import type {
-  CallContext,
-  CodeOutcome,
-  EnvironmentPort,
-  FunctionCode,
-  JsonText,
-  ServiceDispatcher,
-  ServiceResult,
-} from "./types.ts";
+import type { CodeOutcome, EnvironmentPort, FunctionCode, JsonText, ServiceDispatcher } from "./types.ts";
 
 export interface SimulationOptions {
   seed?: number | string;
@@ -160,6 +156,12 @@ export class Simulation {
   private envCounter = 0;
   private eventCounter = 0;
   private recordCounter = 0;
+  /** Lambda's queue of async events (§6). */
+  private readonly asyncQueue: AsyncQueue;
+  /** Provisioned environments: readied ahead of traffic and recycled (§1, §3). */
+  private readonly provisioned: ProvisionedConcurrency;
+  /** Service calls and `lambda.invoke` from handler code. */
+  private readonly codeCalls: CodeCalls;
 
   constructor(options: SimulationOptions = {}) {
     this.model = ModelSettingsSchema.parse(options.model ?? {});
@@ -181,12 +183,59 @@ export class Simulation {
           return sim.clock;
         },
         epochMs: this.epochMs,
-        invokeFunction: (name, body, chain) => this.invokeDestination(name, body, chain),
+        invokeFunction: (name, body, chain) => this.asyncQueue.invokeDestination(name, body, chain),
       },
       options.destinations ?? null,
       this.recordTrace,
       utf8Length,
     );
+    this.asyncQueue = new AsyncQueue({
+      get now() {
+        return sim.clock;
+      },
+      model: this.model,
+      prng: this.prng,
+      totals: this.totals,
+      aggregates: this.aggregates,
+      simplificationsUsed: this.simplificationsUsed,
+      destinations: this.destinations,
+      waitingAsync: this.waitingAsync,
+      fn: (name) => this.fn(name),
+      find: (name) => this.functions.get(name),
+      nextEventNum: () => ++this.eventCounter,
+      at: (time, run) => this.at(time, run),
+      record: (fn, requestId, eventId, attempt, delivery, outcome, previousAttempt, event) =>
+        this.bareRecord(fn, requestId, "async", eventId, attempt, delivery, outcome, previousAttempt, event),
+      push: (record) => this.pushRecord(record),
+      stopLoop: (fn, requestId, mode, eventId, payload, chain) => this.stopLoop(fn, requestId, mode, eventId, payload, chain),
+      admission: (fn) => this.admission(fn),
+      start: (fn, e) =>
+        this.start(fn, e.requestId, e.eventId, "async", e.attempt, e.delivery, e.payload, e.previousAttempt, undefined, e, e.chain, 0, 0, 0, 0, 0),
+    });
+    this.provisioned = new ProvisionedConcurrency({
+      get now() {
+        return sim.clock;
+      },
+      model: this.model,
+      initFailures: this.provisionedInitFailures,
+      schedule: (time, run) => this.queue.schedule(time, run),
+      isDeployed: (fn) => this.functions.get(fn.config.name) === fn,
+      createEnvironment: (fn, provisioned) => this.createEnvironment(fn, provisioned),
+      park: (env) => this.park(env),
+      destroy: (env) => this.destroy(env),
+      sampleMetrics: () => this.sampleMetrics(),
+      pumpAsync: (fn) => this.asyncQueue.pump(fn),
+    });
+    this.codeCalls = new CodeCalls({
+      get now() {
+        return sim.clock;
+      },
+      services: this.services,
+      schedule: (time, run) => this.queue.schedule(time, run),
+      deferFor: (env, delayMs, run) => this.deferFor(env, delayMs, run),
+      isDeployed: (name) => this.functions.has(name),
+      arrive: (name, mode, payload, options) => this.arrive(name, mode, payload, options),
+    });
   }
 
   get now(): number {
@@ -224,7 +273,7 @@ export class Simulation {
     else this.functionList.push(state);
     this.functions.set(parsed.name, state);
     if (parsed.provisionedConcurrency > 0) this.simplificationsUsed.add("provisioned-concurrency");
-    for (let i = 0; i < parsed.provisionedConcurrency; i++) this.prewarm(state, null);
+    for (let i = 0; i < parsed.provisionedConcurrency; i++) this.provisioned.prewarm(state, null);
     return parsed;
   }
 
@@ -274,7 +323,7 @@ export class Simulation {
     const from = options.chain;
     const chain = from ? nextHop(from) : null;
     if (mode === "sync") this.arriveSync(name, payload, options.onResult, chain);
-    else this.acceptAsync(name, payload, options.deliveries ?? 1, options.duplicateDelayMs ?? 0, chain);
+    else this.asyncQueue.accept(name, payload, options.deliveries ?? 1, options.duplicateDelayMs ?? 0, chain);
   }
 
   /**
@@ -403,239 +452,17 @@ export class Simulation {
     return record;
   }
 
-  // ---- asynchronous invocation (§6) ----
-
-  private acceptAsync(name: string, payload: JsonText, deliveries: number, duplicateDelayMs: number, chain: Chain | null): void {
-    const fn = this.fn(name);
-    // SIMPLIFICATION (§6): Lambda's queue duplicates this share of events, drawn from the seeded generator.
-    const rate = fn.config.async.duplicateRate;
-    if (rate > 0) {
-      this.simplificationsUsed.add("async-duplicate-rate");
-      if (this.prng.next() < rate) deliveries++;
-    }
-    const eventId = `evt-${++this.eventCounter}`;
-    const size = sizeOver(payload, LAMBDA_FACTS.asyncRequestLimitBytes);
-    if (size > 0) {
-      this.aggregates.rejectedRequests++;
-      this.totals.requests++;
-      const record = this.bareRecord(fn, this.prng.uuid(), "async", eventId, 1, 1, "rejected", null, payload);
-      record.reason = `the ${size.toLocaleString("en-US")}-byte event is larger than the 1 MB (1,048,576-byte) limit of an asynchronous invoke`;
-      record.error = {
-        errorType: "RequestTooLargeException",
-        errorMessage: `${size} byte payload is too large for the Event invocation type (limit ${LAMBDA_FACTS.asyncRequestLimitBytes} bytes)`,
-      };
-      this.pushRecord(record);
-      return;
-    }
-    for (let d = 1; d <= deliveries; d++) {
-      const event: AsyncEvent = {
-        eventId,
-        // SIMPLIFICATION: retries of one delivery keep its request id; a duplicate delivery gets a new one.
-        requestId: this.prng.uuid(),
-        payload,
-        acceptedAt: this.clock,
-        attempt: 1,
-        delivery: d,
-        throttles: 0,
-        previousAttempt: null,
-        last: null,
-        chain,
-      };
-      if (chain !== null && loopStops(chain, fn.config.recursiveLoop)) {
-        // The event goes to the dead-letter queue or on-failure destination, if there is one (§3).
-        this.totals.requests++;
-        const record = this.stopLoop(fn, event.requestId, "async", eventId, payload, chain);
-        this.pushRecord(this.routeFailure(fn, event, record, "RetriesExhausted"));
-        continue;
-      }
-      const enqueue = () => {
-        this.totals.requests++;
-        this.waitingAsync?.add(event);
-        fn.asyncQueue.push(event);
-        this.pumpAsync(fn);
-      };
-      if (d === 1) enqueue();
-      else this.at(this.clock + (d - 1) * duplicateDelayMs, enqueue);
-    }
-  }
-
-  /** Lambda's internal poller: hands queued events to the function while concurrency allows. */
-  private pumpAsync(fn: FunctionState): void {
-    while (fn.asyncQueue.length > 0) {
-      const event = fn.asyncQueue[0]!;
-      if (this.clock - event.acceptedAt > fn.config.async.maxEventAgeMs) {
-        fn.asyncQueue.shift();
-        this.discardAged(fn, event);
-        continue;
-      }
-      if (fn.config.reservedConcurrency === 0) {
-        fn.asyncQueue.shift();
-        this.discard(fn, event, "reserved concurrency is 0, so Lambda discards new events without retrying them", "RetriesExhausted");
-        continue;
-      }
-      const throttle = this.admission(fn);
-      if (throttle) {
-        fn.asyncQueue.shift();
-        this.totals.throttles++;
-        event.throttles++;
-        const record = this.bareRecord(fn, event.requestId, "async", event.eventId, event.attempt, event.delivery, "throttled", null, event.payload);
-        const backoff = Math.min(this.model.asyncThrottleCapMs, this.model.asyncThrottleBaseMs * 2 ** (event.throttles - 1));
-        record.reason = `${throttle.reason}; the event stays in Lambda's queue and is retried in ${formatMs(backoff)}`;
-        this.pushRecord(record);
-        this.requeue(fn, event, this.clock + backoff);
-        continue;
-      }
-      fn.asyncQueue.shift();
-      this.waitingAsync?.delete(event);
-      this.start(fn, event.requestId, event.eventId, "async", event.attempt, event.delivery, event.payload, event.previousAttempt, undefined, event, event.chain, 0, 0, 0, 0, 0);
-    }
-  }
-
-  private afterAsync(fn: FunctionState, event: AsyncEvent, record: InvocationRecord): void {
-    if (record.outcome === "success") {
-      const onSuccess = fn.config.async.onSuccess;
-      if (onSuccess !== null) {
-        this.simplificationsUsed.add("async-record-shape");
-        this.destinations.succeeded(onSuccess, this.outcomeEvent(fn, event), record);
-      }
-      return;
-    }
-    const maxAttempts = 1 + fn.config.async.maxRetryAttempts;
-    event.last = record;
-    if (event.attempt >= maxAttempts) {
-      this.discard(fn, event, `all ${maxAttempts} attempts failed (the maximum retry attempts is ${fn.config.async.maxRetryAttempts})`, "RetriesExhausted", record.seq);
-      return;
-    }
-    const delay = this.model.asyncRetryDelaysMs[event.attempt - 1] ?? this.model.asyncRetryDelaysMs[1] ?? 120_000;
-    const retry: AsyncEvent = { ...event, attempt: event.attempt + 1, throttles: 0, previousAttempt: record.seq };
-    this.aggregates.retries++;
-    this.requeue(fn, retry, this.clock + delay);
-  }
-
-  /**
-   * Puts an event back in Lambda's queue at `due`, or, if it would be older than the maximum event age by then,
-   * discards it at the instant it reaches that age (§6: the age is checked on time, not only when picked up).
-   */
-  private requeue(fn: FunctionState, event: AsyncEvent, due: number): void {
-    this.waitingAsync?.add(event);
-    const expires = event.acceptedAt + fn.config.async.maxEventAgeMs;
-    if (due > expires) {
-      this.at(expires, () => this.discardAged(fn, event));
-      return;
-    }
-    this.at(due, () => {
-      fn.asyncQueue.push(event);
-      this.pumpAsync(fn);
-    });
-  }
-
-  private discardAged(fn: FunctionState, event: AsyncEvent): void {
-    this.discard(fn, event, `the event was older than the maximum event age (${formatMs(fn.config.async.maxEventAgeMs)})`, "EventAgeExceeded");
-  }
-
-  /** Gives an async event up; `lastAttempt` is the trace seq of its last failed attempt, if any. */
-  private discard(
-    fn: FunctionState,
-    event: AsyncEvent,
-    reason: string,
-    condition: RecordCondition,
-    lastAttempt: number | null = event.previousAttempt,
-  ): void {
-    this.aggregates.eventsDropped++;
-    this.waitingAsync?.delete(event);
-    const record = this.bareRecord(fn, event.requestId, "async", event.eventId, event.attempt, event.delivery, "discarded", lastAttempt, event.payload);
-    record.chain = event.chain;
-    record.reason = reason;
-    this.pushRecord(this.routeFailure(fn, event, record, condition));
-  }
-
-  /** Sends a given-up event to the on-failure destination and dead-letter queue, and says so in its record. */
-  private routeFailure(fn: FunctionState, event: AsyncEvent, record: InvocationRecord, condition: RecordCondition): InvocationRecord {
-    const reason = record.reason ?? "";
-    const config = fn.config;
-    if (config.async.onFailure !== null && (condition !== "RetriesExhausted" || event.last === null)) this.simplificationsUsed.add("async-record-shape");
-    if (config.deadLetterQueue !== null) this.simplificationsUsed.add("dead-letter-attributes");
-    const sent = config.async.onFailure !== null || config.deadLetterQueue !== null
-      ? this.destinations.failed(config.async.onFailure, config.deadLetterQueue, this.outcomeEvent(fn, event), condition, event.last, reason)
-      : "";
-    record.reason = sent === "" ? reason : `${reason}; ${sent}`;
-    return record;
-  }
-
-  private outcomeEvent(fn: FunctionState, event: AsyncEvent) {
-    return {
-      functionName: fn.config.name,
-      functionArn: fn.arn,
-      eventId: event.eventId,
-      requestId: event.requestId,
-      payload: event.payload,
-      chain: event.chain ?? { chainId: event.eventId, hops: 1 },
-    };
-  }
-
-  /** A Lambda destination: the record becomes an async event of the target function (§6). */
-  private invokeDestination(name: string, body: JsonText, chain: Chain): { ok: true } | { ok: false; error: { name: string; message: string } } {
-    if (!this.functions.has(name)) {
-      return { ok: false, error: { name: "ResourceNotFoundException", message: `no function named ${name} is deployed` } };
-    }
-    const size = sizeOver(body, LAMBDA_FACTS.asyncRequestLimitBytes);
-    if (size > 0) {
-      return { ok: false, error: { name: "RequestTooLargeException", message: `the ${size}-byte record is larger than the 1 MB limit of an asynchronous invoke` } };
-    }
-    this.acceptAsync(name, body, 1, 0, nextHop(chain));
-    return { ok: true };
-  }
-
   // ---- concurrency (§3) ----
 
   /** Whether a request may start now; when it may and needs a new environment, the scaling token is taken. */
   private admission(fn: FunctionState): Throttle | null {
-    const limited = this.concurrencyThrottle(fn);
+    const limited = concurrencyThrottle(fn, this.functionList, this.accountInUse, this.account);
     if (limited) return limited;
     if (fn.idle.length === 0 && fn.provisionedIdle.length === 0 && !fn.scaling.take(this.clock)) {
       this.simplificationsUsed.add("scaling-throttle-reason");
       return scalingThrottle(fn.config.name);
     }
     return null;
-  }
-
-  private concurrencyThrottle(fn: FunctionState): Throttle | null {
-    const reserved = fn.config.reservedConcurrency;
-    if (reserved !== null) {
-      if (fn.inUse >= reserved) {
-        return {
-          code: "ReservedFunctionConcurrentInvocationLimitExceeded",
-          reason: `${fn.config.name} already had ${fn.inUse} of its ${reserved} reserved concurrent executions in use`,
-        };
-      }
-      return null;
-    }
-    const unreservedLimit = this.account.concurrencyLimit - this.reservedTotal();
-    const unreservedInUse = this.accountInUse - this.reservedInUse();
-    if (unreservedInUse >= unreservedLimit) {
-      return {
-        code: "ConcurrentInvocationLimitExceeded",
-        reason: `the account's ${unreservedLimit.toLocaleString("en-US")} unreserved concurrent executions were all in use`,
-      };
-    }
-    return null;
-  }
-
-  private reservedTotal(): number {
-    let sum = 0;
-    const list = this.functionList;
-    for (let i = 0; i < list.length; i++) sum += list[i]!.config.reservedConcurrency ?? 0;
-    return sum;
-  }
-
-  private reservedInUse(): number {
-    let sum = 0;
-    const list = this.functionList;
-    for (let i = 0; i < list.length; i++) {
-      const f = list[i]!;
-      if (f.config.reservedConcurrency !== null) sum += f.inUse;
-    }
-    return sum;
   }
 
   // ---- environments and the invocation lifecycle (§1, §4, §8) ----
@@ -659,7 +486,7 @@ export class Simulation {
     eventNum: number,
   ): void {
     const env = this.takeEnvironment(fn);
-    if (fn.recyclePaused.length > 0) this.resumeRecycling(fn);
+    if (fn.recyclePaused.length > 0) this.provisioned.resumeRecycling(fn);
     fn.started++;
     const spare = env.spare;
     let running: Running;
@@ -918,10 +745,10 @@ export class Simulation {
     const asyncEvent = running.asyncEvent;
     if (asyncEvent === null) this.aggregates.latency.add(this.clock - record.arrivedAt);
     else if (record.outcome === "success") this.aggregates.latency.add(this.clock - asyncEvent.acceptedAt);
-    if (asyncEvent !== null) this.afterAsync(fn, asyncEvent, record);
+    if (asyncEvent !== null) this.asyncQueue.ended(fn, asyncEvent, record);
     else if (running.onResult) running.onResult(syncResultOf(record, outcome));
     if (running.reusable && env.state !== "dead") env.spare = running;
-    this.pumpAsync(fn);
+    if (fn.asyncQueue.length > 0) this.asyncQueue.pump(fn);
   }
 
   /** The START line of an invocation, written once, when its INVOKE phase begins (§8). */
@@ -936,71 +763,6 @@ export class Simulation {
   private takeEnvironment(fn: FunctionState): Environment {
     // Provisioned environments serve first (§3).
     return takeIdle(fn.provisionedIdle) ?? takeIdle(fn.idle) ?? this.createEnvironment(fn, false);
-  }
-
-  /**
-   * Creates a provisioned environment and runs its INIT ahead of traffic, under the 130 s (or function timeout) limit
-   * (§1). Once ready it waits idle without expiring; `replaces` is the environment it takes over from (recycling).
-   */
-  private prewarm(fn: FunctionState, replaces: Environment | null): void {
-    const env = this.createEnvironment(fn, true);
-    const generation = env.generation;
-    const deadline = this.clock + Math.max(LAMBDA_FACTS.provisionedInitLimitMs, fn.config.timeoutMs);
-    let settled = false;
-    const failed = (why: string) => {
-      settled = true;
-      this.provisionedInitFailures.push({ t: this.clock, functionName: fn.config.name, envId: env.id, reason: why });
-      this.destroy(env);
-    };
-    this.queue.schedule(deadline, () => {
-      if (settled || env.generation !== generation || env.state === "dead") return;
-      env.instance?.abort();
-      failed(`INIT did not finish within ${formatMs(deadline - env.createdAt)}`);
-    });
-    this.queue.schedule(this.clock + this.model.initPlatformMs, () => {
-      if (settled || env.generation !== generation || env.state === "dead") return;
-      const instance = fn.code.createInstance(env.port);
-      env.instance = instance;
-      instance.init(deadline, (outcome) => {
-        if (settled || env.generation !== generation || env.state === "dead") return;
-        env.maxMemoryUsedMB = Math.max(env.maxMemoryUsedMB, instance.memoryUsedMB());
-        if (outcome.kind !== "success") {
-          failed(outcome.kind === "error" ? `INIT failed: ${outcome.errorType}: ${outcome.errorMessage}` : "INIT ran out of memory");
-          return;
-        }
-        settled = true;
-        this.park(env);
-        this.sampleMetrics();
-        if (replaces !== null && replaces.state !== "dead") {
-          if (replaces.state === "idle") this.destroy(replaces);
-          else replaces.retireWhenDone = true;
-        }
-        this.pumpAsync(fn);
-      });
-    });
-  }
-
-  /**
-   * SIMPLIFICATION (§1): a provisioned environment is replaced after a fixed period, the replacement ready first. A
-   * period without any invocation of the function pauses it until the next invocation, so that a quiet simulation
-   * runs out of events instead of recycling forever.
-   */
-  private scheduleRecycle(env: Environment): void {
-    const period = this.model.provisionedRecycleMs;
-    if (period === null) return;
-    const fn = env.fn;
-    const mark = fn.started;
-    this.queue.schedule(this.clock + period, () => {
-      if (env.state === "dead" || env.retireWhenDone || this.functions.get(fn.config.name) !== fn) return;
-      if (fn.started === mark) fn.recyclePaused.push(env);
-      else this.prewarm(fn, env);
-    });
-  }
-
-  private resumeRecycling(fn: FunctionState): void {
-    const paused = fn.recyclePaused;
-    fn.recyclePaused = [];
-    for (const env of paused) if (env.state !== "dead") this.scheduleRecycle(env);
   }
 
   private createEnvironment(fn: FunctionState, provisioned: boolean): Environment {
@@ -1043,7 +805,7 @@ export class Simulation {
       epochMs: this.epochMs,
       now: () => sim.clock,
       defer: (delayMs, run) => sim.deferFor(env, delayMs, run),
-      callService: (service, operation, args, offsetMs, onReply) => sim.callService(env, service, operation, args, offsetMs, onReply),
+      callService: (service, operation, args, offsetMs, onReply) => sim.codeCalls.callService(env, service, operation, args, offsetMs, onReply),
       log: (level, message, offsetMs) => sim.logApp(env, env.current ? withIds(env.current).requestId : null, level, message, offsetMs),
       seed: () => envPrng.nextUint32(),
       get tmp() {
@@ -1053,7 +815,7 @@ export class Simulation {
     fn.environments.push(env);
     this.liveEnvironments++;
     if (provisioned) {
-      this.scheduleRecycle(env);
+      this.provisioned.scheduleRecycle(env);
       return env;
     }
     const lifetime = this.model.maxLifetimeMs;
@@ -1163,78 +925,6 @@ export class Simulation {
       if (env.generation !== generation || env.state === "dead") return;
       if (env.state === "idle") env.frozen.push(run);
       else run();
-    });
-  }
-
-  private callService(
-    env: Environment,
-    service: string,
-    operation: string,
-    args: unknown[],
-    offsetMs: number,
-    onReply: (result: ServiceResult) => void,
-  ): void {
-    const rec = env.current ? withIds(env.current) : undefined;
-    const call: CallContext = {
-      time: this.clock + offsetMs,
-      functionName: env.fn.config.name,
-      envId: env.id,
-      invocation: rec && rec.invokeStartedAt !== null ? rec.seq : null,
-      requestId: rec?.requestId ?? null,
-      eventId: rec?.eventId ?? null,
-      attempt: rec?.attempt ?? 0,
-      // Messages the code sends carry its chain (recursive loop detection, §3).
-      chain: rec ? chainOf(rec) : null,
-    };
-    if (service === "lambda") {
-      this.queue.schedule(call.time, () => this.invokeFromCode(env, args, call, onReply));
-      return;
-    }
-    // The service sees the request (and applies its effect) at reply time even if the caller is frozen by then.
-    this.queue.schedule(call.time, () => {
-      const reply = this.services.dispatch(service, operation, args, call);
-      if (!Number.isFinite(reply.latencyMs)) return;
-      this.queue.schedule(this.clock + Math.max(0, reply.latencyMs), () => {
-        const result = reply.complete();
-        this.deferFor(env, 0, () => onReply(result));
-      });
-    });
-  }
-
-  /**
-   * Handler code invokes a function (`lambda.invoke`): "RequestResponse" waits for the callee, so in a chain A→B→C each
-   * hop holds its own concurrency until its callee returns (§3); "Event" is accepted at once (202). The callee
-   * continues the caller's chain (recursive loop detection). Like the SDK, a function error is a 200 reply with
-   * `functionError`; throttles, oversize payloads and stopped loops are errors.
-   */
-  private invokeFromCode(env: Environment, args: unknown[], call: CallContext, onReply: (result: ServiceResult) => void): void {
-    const reply = (result: ServiceResult) => this.deferFor(env, 0, () => onReply(result));
-    const [name, event, type] = args;
-    if (typeof name !== "string" || !this.functions.has(name)) {
-      reply({ ok: false, error: { name: "ResourceNotFoundException", message: `Function not found: ${String(name)}` } });
-      return;
-    }
-    const payload = JSON.stringify(event ?? null);
-    if (type === "Event") {
-      const size = sizeOver(payload, LAMBDA_FACTS.asyncRequestLimitBytes);
-      if (size > 0) {
-        reply({ ok: false, error: { name: "RequestTooLargeException", message: `${size} byte payload is too large for the Event invocation type (limit ${LAMBDA_FACTS.asyncRequestLimitBytes} bytes)` } });
-        return;
-      }
-      this.arrive(name, "async", payload, { chain: call.chain ?? null });
-      reply({ ok: true, value: { statusCode: 202 } });
-      return;
-    }
-    this.arrive(name, "sync", payload, {
-      chain: call.chain ?? null,
-      onResult: (result) => {
-        if (result.statusCode !== 200) {
-          const errorType = result.record.error?.errorType ?? "ServiceException";
-          reply({ ok: false, error: { name: errorType, message: result.record.error?.errorMessage ?? `HTTP ${result.statusCode}` } });
-          return;
-        }
-        reply({ ok: true, value: { statusCode: 200, functionError: result.functionError, payload: JSON.parse(result.payload) as unknown } });
-      },
     });
   }
 

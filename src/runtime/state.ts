@@ -109,7 +109,7 @@ export interface FunctionState {
   /** Idle provisioned environments, in the same order of preference as `idle`; they serve requests first (§3). */
   provisionedIdle: Environment[];
   deployedAt: number;
-  /** Invocations started so far: provisioned recycling pauses while this does not move (Simulation.scheduleRecycle). */
+  /** Invocations started so far: provisioned recycling pauses while this does not move (provisioned.ts). */
   started: number;
   /** Provisioned environments whose recycling paused because the function had no traffic for a whole period. */
   recyclePaused: Environment[];
