@@ -2,7 +2,11 @@
  * The one place that turns a validation failure into a message: which file, which field (dotted path), what was
  * expected, what was found, and what to do.
  */
-import type { z } from "zod";
+import { z } from "zod/mini";
+
+// Schemas built with zod/mini (the runtime's, kept small for the browser) load no messages of their own: use the
+// English ones wherever a file is validated.
+z.config(z.locales.en());
 
 export class InvalidFileError extends Error {
   readonly file: string;
@@ -35,8 +39,8 @@ function describeReceived(value: unknown): string {
 }
 
 /** Validates `data` with `schema`; on failure throws one InvalidFileError naming the file and the first bad field. */
-export function parseFile<S extends z.ZodType>(schema: S, data: unknown, file: string, what: string): z.infer<S> {
-  const result = schema.safeParse(data, { reportInput: true });
+export function parseFile<S extends z.core.$ZodType>(schema: S, data: unknown, file: string, what: string): z.infer<S> {
+  const result = z.safeParse(schema, data, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = dottedPath(issue.path);

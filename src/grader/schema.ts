@@ -4,6 +4,8 @@
  * solution.js, hints.md and wrong-fixes/*.js. Its id, `<chapter>/<slug>`, comes from the folder names.
  */
 import { z } from "zod";
+// The runtime's schemas are zod/mini ones (small in the browser): they are wrapped with mini's functions.
+import { z as mini } from "zod/mini";
 import { AccountConfigSchema, FunctionConfigSchema, ModelSettingsSchema } from "../runtime/config.ts";
 import { reservationError } from "../runtime/scaling.ts";
 import { mappingConfigError } from "../runtime/sqs-mapping.ts";
@@ -68,7 +70,7 @@ export const ScenarioSchema = z
     /** Configuration of the simulated services, faults included. */
     services: ServicesConfigSchema.prefault({}),
     /** Overrides of the model's simplifications for this scenario. */
-    model: ModelSettingsSchema.partial().default({}),
+    model: mini._default(mini.partial(ModelSettingsSchema), {}),
     /** SQS event source mappings and the API gateway in front of the function (lambda-model.md §4, §5, §7). */
     sources: EventSourcesSchema.prefault({}),
     steps: z.array(StepSchema).min(1),
@@ -88,9 +90,9 @@ export const ExerciseSchema = z
     /** The function's configuration. */
     function: FunctionConfigSchema,
     /** Account settings (concurrency limit). */
-    account: AccountConfigSchema.prefault({}),
+    account: mini.prefault(AccountConfigSchema, {}),
     /** Overrides of the model's simplifications for every scenario. */
-    model: ModelSettingsSchema.partial().default({}),
+    model: mini._default(mini.partial(ModelSettingsSchema), {}),
     scenarios: z.array(ScenarioSchema).min(1),
   })
   .strict()

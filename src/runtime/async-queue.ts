@@ -47,6 +47,8 @@ export interface AsyncQueueHost {
   stopLoop(fn: FunctionState, requestId: string, mode: "async", eventId: string, payload: JsonText, chain: Chain): InvocationRecord;
   /** Whether an attempt may start now: concurrency and the scaling rate (§3). */
   admission(fn: FunctionState): Throttle | null;
+  /** The request rate quotas a request from a client meets when it arrives (§3), or null. */
+  rateThrottle(fn: FunctionState): Throttle | null;
   /** Starts an attempt of the event in an environment. */
   start(fn: FunctionState, event: AsyncEvent): void;
 }
@@ -58,8 +60,12 @@ export class AsyncQueue {
     this.host = host;
   }
 
-  /** Lambda accepts an event (202): it is queued, or refused when too large, or stopped as a recursive loop (§3). */
-  accept(name: string, payload: JsonText, deliveries: number, duplicateDelayMs: number, chain: Chain | null): void {
+  /**
+   * Lambda accepts an event (202) and queues it, or refuses it: too large (413), or over the request rate quota (429;
+   * only for requests from clients: async events from AWS services are always accepted, §3). An accepted event may
+   * still be stopped as a recursive loop. Returns the throttle of a refused request, else null.
+   */
+  accept(name: string, payload: JsonText, deliveries: number, duplicateDelayMs: number, chain: Chain | null, fromAwsService: boolean): Throttle | null {
     const host = this.host;
     const fn = host.fn(name);
     // SIMPLIFICATION (§6): Lambda's queue duplicates this share of events, drawn from the seeded generator.
@@ -80,7 +86,18 @@ export class AsyncQueue {
         errorMessage: `${size} byte payload is too large for the Event invocation type (limit ${LAMBDA_FACTS.asyncRequestLimitBytes} bytes)`,
       };
       host.push(record);
-      return;
+      return null;
+    }
+    const throttle = fromAwsService ? null : host.rateThrottle(fn);
+    if (throttle !== null) {
+      host.totals.requests++;
+      host.totals.throttles++;
+      const record = host.record(fn, host.prng.uuid(), eventId, 1, 1, "throttled", null, payload);
+      record.chain = chain;
+      record.reason = `${throttle.reason}; Lambda refused the event with 429, so it is not queued: the client must retry`;
+      record.error = { errorType: "TooManyRequestsException", errorMessage: "Rate Exceeded." };
+      host.push(record);
+      return throttle;
     }
     for (let d = 1; d <= deliveries; d++) {
       const event: AsyncEvent = {
@@ -112,6 +129,7 @@ export class AsyncQueue {
       if (d === 1) enqueue();
       else host.at(host.now + (d - 1) * duplicateDelayMs, enqueue);
     }
+    return null;
   }
 
   /** Lambda's internal poller: hands queued events to the function while concurrency allows. */
@@ -180,7 +198,8 @@ export class AsyncQueue {
     if (size > 0) {
       return { ok: false, error: { name: "RequestTooLargeException", message: `the ${size}-byte record is larger than the 1 MB limit of an asynchronous invoke` } };
     }
-    this.accept(name, body, 1, 0, nextHop(chain));
+    // A destination is Lambda itself handing the record on: an AWS service, so the event is always accepted (§3).
+    this.accept(name, body, 1, 0, nextHop(chain), true);
     return { ok: true };
   }
 

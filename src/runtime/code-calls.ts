@@ -4,7 +4,8 @@
  */
 import { LAMBDA_FACTS } from "./config.ts";
 import { sizeOver } from "./payload.ts";
-import { chainOf } from "./recursion.ts";
+import { chainOf, type Chain } from "./recursion.ts";
+import type { Throttle } from "./scaling.ts";
 import { withIds } from "./records.ts";
 import type { InvokeOptions } from "./simulation.ts";
 import type { Environment } from "./state.ts";
@@ -18,8 +19,10 @@ export interface CodeCallsHost {
   /** Runs `run` in the environment after `delayMs`, or when it next thaws if it is frozen by then. */
   deferFor(env: Environment, delayMs: number, run: () => void): void;
   isDeployed(name: string): boolean;
-  /** A request arrives now (Simulation.arrive). */
-  arrive(name: string, mode: "sync" | "async", payload: JsonText, options: InvokeOptions): void;
+  /** A sync request arrives now (Simulation.arrive). */
+  arrive(name: string, payload: JsonText, options: InvokeOptions): void;
+  /** An async request from this code (a client) arrives now, sent in chain `from`: its throttle if refused. */
+  acceptAsync(name: string, payload: JsonText, from: Chain | null): Throttle | null;
 }
 
 export class CodeCalls {
@@ -80,11 +83,15 @@ export class CodeCalls {
         reply({ ok: false, error: { name: "RequestTooLargeException", message: `${size} byte payload is too large for the Event invocation type (limit ${LAMBDA_FACTS.asyncRequestLimitBytes} bytes)` } });
         return;
       }
-      host.arrive(name, "async", payload, { chain: call.chain ?? null });
+      const throttle = host.acceptAsync(name, payload, call.chain ?? null);
+      if (throttle !== null) {
+        reply({ ok: false, error: { name: "TooManyRequestsException", message: `Rate Exceeded. (Reason: ${throttle.code})` } });
+        return;
+      }
       reply({ ok: true, value: { statusCode: 202 } });
       return;
     }
-    host.arrive(name, "sync", payload, {
+    host.arrive(name, payload, {
       chain: call.chain ?? null,
       onResult: (result) => {
         if (result.statusCode !== 200) {

@@ -1,47 +1,65 @@
 /**
  * Who may run now (lambda-model.md §3): a function with reserved concurrency is limited by its reservation; the others
- * share what the account limit leaves after every reservation.
+ * share what the account limit leaves after every reservation. Provisioned environments are allocated concurrency:
+ * with `holdsProvisioned` (a SIMPLIFICATION implied by §3), idle ones count too, so on-demand room shrinks by them.
  */
 import type { AccountConfig } from "./config.ts";
 import type { Throttle } from "./scaling.ts";
 import type { FunctionState } from "./state.ts";
 
-/** The concurrency throttle a request of `fn` meets now, or null when an execution may start. */
-export function concurrencyThrottle(fn: FunctionState, functions: readonly FunctionState[], accountInUse: number, account: AccountConfig): Throttle | null {
+/** Concurrency a function holds: its executions, plus its idle provisioned environments when they hold theirs. */
+function held(fn: FunctionState, holdsProvisioned: boolean): number {
+  if (!holdsProvisioned) return fn.inUse;
+  const idleProvisioned = fn.config.provisionedConcurrency - fn.provisionedBusy;
+  return idleProvisioned > 0 ? fn.inUse + idleProvisioned : fn.inUse;
+}
+
+/** The concurrency throttle a request of `fn` that needs an on-demand environment meets now, or null. */
+export function concurrencyThrottle(
+  fn: FunctionState,
+  functions: readonly FunctionState[],
+  accountInUse: number,
+  account: AccountConfig,
+  holdsProvisioned: boolean,
+): Throttle | null {
   const reserved = fn.config.reservedConcurrency;
   if (reserved !== null) {
-    if (fn.inUse >= reserved) {
+    const using = held(fn, holdsProvisioned);
+    if (using >= reserved) {
+      const provisioned = using - fn.inUse;
       return {
         code: "ReservedFunctionConcurrentInvocationLimitExceeded",
-        reason: `${fn.config.name} already had ${fn.inUse} of its ${reserved} reserved concurrent executions in use`,
+        reason:
+          provisioned > 0
+            ? `${fn.config.name} already had ${fn.inUse} of its ${reserved} reserved concurrent executions in use, and ${provisioned} provisioned environment${provisioned === 1 ? "" : "s"} not serving a request held the rest`
+            : `${fn.config.name} already had ${fn.inUse} of its ${reserved} reserved concurrent executions in use`,
       };
     }
     return null;
   }
-  const unreservedLimit = account.concurrencyLimit - reservedTotal(functions);
-  const unreservedInUse = accountInUse - reservedInUse(functions);
-  if (unreservedInUse >= unreservedLimit) {
+  // Plain loops: this runs for every request, and an iterator or closure per call would show in the profile.
+  let reservedTotal = 0;
+  let reservedInUse = 0;
+  let idleProvisioned = 0;
+  for (let i = 0; i < functions.length; i++) {
+    const f = functions[i]!;
+    const r = f.config.reservedConcurrency;
+    if (r !== null) {
+      reservedTotal += r;
+      reservedInUse += f.inUse;
+    } else if (holdsProvisioned) idleProvisioned += held(f, true) - f.inUse;
+  }
+  const unreservedLimit = account.concurrencyLimit - reservedTotal;
+  const unreservedInUse = accountInUse - reservedInUse;
+  if (unreservedInUse + idleProvisioned >= unreservedLimit) {
+    const limit = unreservedLimit.toLocaleString("en-US");
     return {
       code: "ConcurrentInvocationLimitExceeded",
-      reason: `the account's ${unreservedLimit.toLocaleString("en-US")} unreserved concurrent executions were all in use`,
+      reason:
+        idleProvisioned > 0
+          ? `the account's ${limit} unreserved concurrent executions were all taken: ${unreservedInUse.toLocaleString("en-US")} running and ${idleProvisioned.toLocaleString("en-US")} held by provisioned environments not serving a request`
+          : `the account's ${limit} unreserved concurrent executions were all in use`,
     };
   }
   return null;
-}
-
-// Plain loops: these run for every request, and an iterator or closure per call would show in the profile.
-
-function reservedTotal(functions: readonly FunctionState[]): number {
-  let sum = 0;
-  for (let i = 0; i < functions.length; i++) sum += functions[i]!.config.reservedConcurrency ?? 0;
-  return sum;
-}
-
-function reservedInUse(functions: readonly FunctionState[]): number {
-  let sum = 0;
-  for (let i = 0; i < functions.length; i++) {
-    const f = functions[i]!;
-    if (f.config.reservedConcurrency !== null) sum += f.inUse;
-  }
-  return sum;
 }

@@ -6,26 +6,22 @@
  * scenario has them) accepts or refuses them. Every delivery is also kept in `Simulation.deliveries`, so graders can
  * read what was sent even without those services.
  */
-import { z } from "zod";
+import { z } from "zod/mini";
 import { formatLogTime } from "./logs.ts";
 import type { Chain } from "./recursion.ts";
 import type { InvocationRecord } from "./trace.ts";
 import type { JsonText } from "./types.ts";
 
 /** A destination of async invocation records (§6): S3 only on failure (checked by the function schema). */
-export const DestinationSchema = z
-  .object({
+export const DestinationSchema = z.strictObject({
     type: z.enum(["sqs", "sns", "lambda", "eventbridge", "s3"]),
     /** Queue, topic, function, bus or bucket name. A queue or topic named `*.fifo` is FIFO, which Lambda refuses. */
-    name: z.string().min(1),
-  })
-  .strict();
+    name: z.string().check(z.minLength(1)),
+  });
 export type Destination = z.infer<typeof DestinationSchema>;
 
 /** The older dead-letter queue of a function: an SQS queue or SNS topic (§6). */
-export const DeadLetterQueueSchema = z
-  .object({ type: z.enum(["sqs", "sns"]), name: z.string().min(1) })
-  .strict();
+export const DeadLetterQueueSchema = z.strictObject({ type: z.enum(["sqs", "sns"]), name: z.string().check(z.minLength(1)) });
 export type DeadLetterQueue = z.infer<typeof DeadLetterQueueSchema>;
 
 /** `requestContext.condition`: RetriesExhausted is documented; EventAgeExceeded and Success are unsourced names (§6). */

@@ -8,18 +8,16 @@
  * closes. Memory is bounded: when `maxBuckets` would be exceeded, neighbouring buckets merge and the width doubles.
  * Off unless a simulation asks for it; then the simulator pays one comparison per event.
  */
-import { z } from "zod";
+import { z } from "zod/mini";
 import type { RunAggregates } from "./aggregates.ts";
 import type { Totals } from "./trace.ts";
 
-export const MetricSeriesOptionsSchema = z
-  .object({
+export const MetricSeriesOptionsSchema = z.strictObject({
     /** Width of a bucket in virtual ms (default 1 min). */
-    bucketMs: z.number().positive().default(60_000),
+    bucketMs: z._default(z.number().check(z.positive()), 60_000),
     /** At most this many buckets are kept: past it, pairs merge and the width doubles (default 2,000). */
-    maxBuckets: z.number().int().min(2).default(2_000),
-  })
-  .strict();
+    maxBuckets: z._default(z.int().check(z.minimum(2)), 2_000),
+  });
 export type MetricSeriesOptions = z.input<typeof MetricSeriesOptionsSchema>;
 
 export interface MetricBucket {

@@ -5,6 +5,7 @@
 import { LAMBDA_FACTS, type ModelSettings } from "./config.ts";
 import { formatMs } from "./format.ts";
 import type { Environment, FunctionState } from "./state.ts";
+import type { PlatformEvent, ShutdownCause } from "./trace.ts";
 
 /** Pricing rounds the time provisioned concurrency is configured up to 5 minutes (§9). */
 export const PROVISIONED_BILLING_STEP_MS = 300_000;
@@ -30,13 +31,16 @@ export interface ProvisionedHost {
   readonly model: ModelSettings;
   /** Provisioned environments whose INIT failed or timed out (Simulation.provisionedInitFailures). */
   readonly initFailures: Array<{ t: number; functionName: string; envId: string; reason: string }>;
+  /** Where the trace's platform events go (null when the trace is not kept). */
+  readonly events: PlatformEvent[] | null;
   schedule(time: number, run: () => void): void;
-  /** Whether `fn` is still the deployed state of its function (a redeploy replaces it). */
-  isDeployed(fn: FunctionState): boolean;
   createEnvironment(fn: FunctionState, provisioned: true): Environment;
   /** Freezes a ready environment, idle (§1). */
   park(env: Environment): void;
-  destroy(env: Environment): void;
+  /** Ends an environment; with a cause it went through SHUTDOWN (§1). */
+  destroy(env: Environment, cause: ShutdownCause | null): void;
+  /** Retires an environment when its invocation ends. */
+  retireWhenDone(env: Environment, cause: ShutdownCause): void;
   sampleMetrics(): void;
   /** Lets queued async events use the new environment. */
   pumpAsync(fn: FunctionState): void;
@@ -53,17 +57,33 @@ export class ProvisionedConcurrency {
   /**
    * Creates a provisioned environment and runs its INIT ahead of traffic, under the 130 s (or function timeout) limit
    * (§1). Once ready it waits idle without expiring; `replaces` is the environment it takes over from (recycling).
+   * A failed INIT is tried again later (SIMPLIFICATION: `provisionedInitRetryMs`); a second failure in a row with no
+   * invocation of the function in between pauses the retries until the next one, so a quiet simulation ends.
    */
-  prewarm(fn: FunctionState, replaces: Environment | null): void {
+  prewarm(fn: FunctionState, replaces: Environment | null, startedAtLastFailure = -1): void {
     const host = this.host;
     const env = host.createEnvironment(fn, true);
     const generation = env.generation;
-    const deadline = host.now + Math.max(LAMBDA_FACTS.provisionedInitLimitMs, fn.config.timeoutMs);
+    const version = fn.version;
+    const deadline = host.now + Math.max(LAMBDA_FACTS.provisionedInitLimitMs, env.config.timeoutMs);
     let settled = false;
     const failed = (why: string) => {
       settled = true;
       host.initFailures.push({ t: host.now, functionName: fn.config.name, envId: env.id, reason: why });
-      host.destroy(env);
+      host.destroy(env, null);
+      const retryMs = host.model.provisionedInitRetryMs;
+      let retryAt: number | null = null;
+      if (retryMs !== null && fn.version === version) {
+        if (fn.started === startedAtLastFailure) fn.initRetriesPaused++;
+        else {
+          retryAt = host.now + retryMs;
+          const started = fn.started;
+          host.schedule(retryAt, () => {
+            if (fn.version === version) this.prewarm(fn, replaces, started);
+          });
+        }
+      }
+      host.events?.push({ kind: "provisioned-init-failed", t: host.now, functionName: fn.config.name, envId: env.id, reason: why, retryAt });
     };
     host.schedule(deadline, () => {
       if (settled || env.generation !== generation || env.state === "dead") return;
@@ -72,7 +92,7 @@ export class ProvisionedConcurrency {
     });
     host.schedule(host.now + host.model.initPlatformMs, () => {
       if (settled || env.generation !== generation || env.state === "dead") return;
-      const instance = fn.code.createInstance(env.port);
+      const instance = env.code.createInstance(env.port);
       env.instance = instance;
       instance.init(deadline, (outcome) => {
         if (settled || env.generation !== generation || env.state === "dead") return;
@@ -85,8 +105,8 @@ export class ProvisionedConcurrency {
         host.park(env);
         host.sampleMetrics();
         if (replaces !== null && replaces.state !== "dead") {
-          if (replaces.state === "idle") host.destroy(replaces);
-          else replaces.retireWhenDone = true;
+          if (replaces.state === "idle") host.destroy(replaces, "provisioned-recycle");
+          else host.retireWhenDone(replaces, "provisioned-recycle");
         }
         host.pumpAsync(fn);
       });
@@ -105,16 +125,19 @@ export class ProvisionedConcurrency {
     const fn = env.fn;
     const mark = fn.started;
     host.schedule(host.now + period, () => {
-      if (env.state === "dead" || env.retireWhenDone || !host.isDeployed(fn)) return;
+      if (env.state === "dead" || env.retireWhenDone) return;
       if (fn.started === mark) fn.recyclePaused.push(env);
       else this.prewarm(fn, env);
     });
   }
 
-  /** The function is invoked again: recycling paused for lack of traffic goes on. */
-  resumeRecycling(fn: FunctionState): void {
+  /** The function is invoked again: recycling and INIT retries paused for lack of traffic go on. */
+  resume(fn: FunctionState): void {
     const paused = fn.recyclePaused;
     fn.recyclePaused = [];
     for (const env of paused) if (env.state !== "dead") this.scheduleRecycle(env);
+    const retries = fn.initRetriesPaused;
+    fn.initRetriesPaused = 0;
+    for (let i = 0; i < retries; i++) this.prewarm(fn, null, fn.started);
   }
 }

@@ -47,3 +47,8 @@ export const RECURSION_ERROR = {
 export function recursionReason(name: string, chain: Chain): string {
   return `${name} would have been invocation ${chain.hops} in chain ${chain.chainId}; Lambda stops a recursive loop after ${RECURSION_LIMIT} invocations (recursiveLoop is "Terminate")`;
 }
+
+/** The AWS Health Dashboard notice about a stopped loop (§3); its wording is the workbook's. */
+export function healthNotice(name: string): string {
+  return `AWS Health Dashboard: Lambda detected that ${name} was invoked in a recursive loop and stopped the loop's invocations. Check the resources that invoke it, or set its recursiveLoop to "Allow" if the loop is intended.`;
+}

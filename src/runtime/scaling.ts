@@ -1,6 +1,7 @@
 /**
- * How fast a function may grow and how much it may reserve (lambda-model.md §3): the scaling rate as a token bucket,
- * the per-function request-rate cap, and the unreserved minimum a reservation must leave to the account.
+ * How fast functions may grow and how much they may reserve (lambda-model.md §3): the scaling rate (a token bucket per
+ * function since 2023, an account-level burst before), the request rate quotas, and the unreserved minimum a
+ * reservation must leave to the account.
  */
 import type { AccountConfig } from "./config.ts";
 
@@ -51,9 +52,9 @@ export class ScalingBucket {
 }
 
 /**
- * SIMPLIFICATION (§3): a function accepts at most `limit` sync requests in each whole virtual second. AWS documents a
- * Regional quota of 10 × the concurrency quota; the model applies it per function, so a function with a small
- * reservation is throttled below the concurrency one watches.
+ * A request rate limit: at most `limit` requests in each whole virtual second (SIMPLIFICATION: AWS does not say how
+ * its per-second quotas are counted). It serves the Region's quota, the per-function variant and the cap of a
+ * function with provisioned concurrency (§3).
  */
 export class RequestRateCap {
   readonly limit: number;
@@ -76,21 +77,95 @@ export class RequestRateCap {
   }
 }
 
-/** The request-rate cap of a function, or null when the model turns it off. */
+/** The Region's request rate quota (10 × the concurrency quota, §3), or null when the model turns it off. */
+export function accountRateQuota(perConcurrency: number | null, scope: "account" | "function", account: AccountConfig): RequestRateCap | null {
+  if (perConcurrency === null || scope !== "account") return null;
+  return new RequestRateCap(Math.max(1, Math.floor(perConcurrency * account.concurrencyLimit)));
+}
+
+/**
+ * SIMPLIFICATION: the quota applied per function instead (`requestRateQuota: "function"`): 10 × its reserved
+ * concurrency, or the account limit; null unless the model asks for it.
+ */
 export function requestRateCap(
   perConcurrency: number | null,
+  scope: "account" | "function",
   reservedConcurrency: number | null,
   account: AccountConfig,
 ): RequestRateCap | null {
-  if (perConcurrency === null) return null;
+  if (perConcurrency === null || scope !== "function") return null;
   return new RequestRateCap(Math.max(1, Math.floor(perConcurrency * (reservedConcurrency ?? account.concurrencyLimit))));
 }
+
+/** The cap of a function with provisioned concurrency: 10 × it per second (§3); null without any. */
+export function provisionedRateCap(provisioned: number, perConcurrency: number): RequestRateCap | null {
+  return provisioned > 0 ? new RequestRateCap(provisioned * perConcurrency) : null;
+}
+
+const n = (v: number) => v.toLocaleString("en-US");
 
 export function rateCapThrottle(name: string, cap: RequestRateCap, reserved: boolean): Throttle {
   return {
     code: reserved ? "ReservedFunctionInvocationRateLimitExceeded" : "FunctionInvocationRateLimitExceeded",
-    reason: `${name} had already accepted ${cap.limit.toLocaleString("en-US")} requests in this second, its request-rate cap (10 × its ${reserved ? "reserved" : "account"} concurrency; a modelling choice: AWS documents this quota per Region)`,
+    reason: `${name} had already accepted ${n(cap.limit)} requests in this second, its request-rate cap (10 × its ${reserved ? "reserved" : "account"} concurrency; a modelling choice: AWS documents this quota per Region)`,
   };
+}
+
+export function accountRateThrottle(quota: RequestRateCap, perConcurrency: number, concurrencyLimit: number): Throttle {
+  return {
+    // SIMPLIFICATION: AWS does not document the Reason of this throttle.
+    code: "FunctionInvocationRateLimitExceeded",
+    reason: `the Region had already accepted ${n(quota.limit)} invocation requests in this second, its request rate quota (${n(perConcurrency)} × the account's ${n(concurrencyLimit)} concurrency)`,
+  };
+}
+
+export function provisionedRateThrottle(name: string, cap: RequestRateCap, provisioned: number): Throttle {
+  return {
+    // SIMPLIFICATION: AWS does not document the Reason of this throttle.
+    code: "FunctionInvocationRateLimitExceeded",
+    reason: `${name} had already accepted ${n(cap.limit)} requests in this second: a function with provisioned concurrency takes at most 10 requests per second per provisioned environment, and it has ${n(provisioned)}`,
+  };
+}
+
+/**
+ * The scaling rule before November 2023 (§0, §3): functions of the account may together reach `burst` concurrent
+ * executions at once, then `perMinute` more each minute. SIMPLIFICATION: the growth comes in whole-minute steps from
+ * the moment concurrency first reaches the burst, and starts again from the burst once concurrency falls below it.
+ */
+export class AccountBurst {
+  readonly burst: number;
+  readonly perMinute: number;
+  /** When concurrency reached the burst (-1 while it is below). */
+  private reachedAt = -1;
+
+  constructor(burst: number, perMinute: number) {
+    this.burst = burst;
+    this.perMinute = perMinute;
+  }
+
+  /** The ceiling on concurrent executions at `now`. */
+  ceiling(now: number): number {
+    if (this.reachedAt < 0) return this.burst;
+    return this.burst + this.perMinute * Math.floor((now - this.reachedAt) / 60_000);
+  }
+
+  /** Whether a new environment may start at `now` with `inUse` executions running in the account. */
+  admit(now: number, inUse: number): boolean {
+    if (inUse < this.burst) {
+      this.reachedAt = -1;
+      return true;
+    }
+    if (this.reachedAt < 0) this.reachedAt = now;
+    return inUse < this.ceiling(now);
+  }
+
+  throttle(name: string, now: number): Throttle {
+    return {
+      // SIMPLIFICATION: as for the current rule, AWS does not document the Reason.
+      code: "ConcurrentInvocationLimitExceeded",
+      reason: `${name} had no idle environment and the account may not scale further yet: under the pre-2023 rule its functions together could reach ${n(this.burst)} concurrent executions at once, then ${n(this.perMinute)} more each minute (${n(this.ceiling(now))} now)`,
+    };
+  }
 }
 
 export function scalingThrottle(name: string): Throttle {

@@ -18,7 +18,8 @@ export function functionPort(sim: Simulation): FunctionPort {
       sim.simplificationsUsed.add("service-hand-offs");
       // Inside the event that delivers (a service's reply or a scenario step): the event is accepted at this instant.
       // The invocation continues the chain the service's message was sent in (recursive loop detection, §3).
-      sim.arrive(functionName, "async", event, { chain: from.chain });
+      // An AWS service hands the event on: Lambda always accepts it, whatever the request rate (§3).
+      sim.arrive(functionName, "async", event, { chain: from.chain, source: "aws-service" });
       return { ok: true };
     },
     at: (time, run) => sim.at(time, run),

@@ -10,7 +10,9 @@ import type { ModelSettings } from "./config.ts";
  * (`Simulation.simplificationsUsed`), and reports list them after the ones every run depends on.
  */
 export type SimplificationKey =
+  | "request-rate-quota"
   | "request-rate-cap"
+  | "pre-2023-scaling"
   | "scaling-throttle-reason"
   | "async-record-shape"
   | "dead-letter-attributes"
@@ -33,8 +35,12 @@ export function registerSimplification(key: RegisteredKey, describe: Describe): 
 }
 
 const OCCASIONAL: Partial<Record<SimplificationKey, Describe>> = {
+  "request-rate-quota": () =>
+    "Request rate quotas (the Region's, and a function's with provisioned concurrency) count requests in whole seconds of virtual time, and a refused request gets the 429 Reason FunctionInvocationRateLimitExceeded; AWS documents neither.",
   "request-rate-cap": (model) =>
-    `Each function accepts at most ${model.requestsPerSecondPerConcurrency ?? 10} sync requests per second per unit of its reserved concurrency (or of the account limit), counted in whole seconds; AWS documents this quota per Region, not per function.`,
+    `Each function accepts at most ${model.requestsPerSecondPerConcurrency ?? 10} sync requests per second per unit of its reserved concurrency (or of the account limit), counted in whole seconds; AWS documents this quota per Region, not per function (requestRateQuota "function", a modelling choice; "account" follows AWS).`,
+  "pre-2023-scaling": (model) =>
+    `The pre-2023 scaling rule: the account's functions together reach ${model.burstConcurrency.toLocaleString("en-US")} concurrent executions at once (AWS gave 500–3,000 by Region), then ${model.burstGrowthPerMinute.toLocaleString("en-US")} more in each whole minute after concurrency first reaches that burst, starting again once it falls below; AWS did not document the steps.`,
   "scaling-throttle-reason": () =>
     "A request refused by the scaling rate (no idle environment and no new one allowed yet) gets the 429 Reason ConcurrentInvocationLimitExceeded; AWS does not document which Reason it uses.",
   "async-record-shape": () =>
@@ -42,7 +48,7 @@ const OCCASIONAL: Partial<Record<SimplificationKey, Describe>> = {
   "dead-letter-attributes": () =>
     "The dead-letter queue's ErrorCode attribute is the last attempt's HTTP status (200 for a function error, 429 when the event never ran); AWS shows the attribute names but not their values.",
   "provisioned-concurrency": (model) =>
-    `Provisioned environments are ${model.provisionedRecycleMs === null ? "never replaced" : `replaced every ${formatMs(model.provisionedRecycleMs)}`} (the replacement initialises first; a period without traffic pauses this); they count toward concurrency only while serving a request; their standing charge is ${model.provisionedPricePerGbSecondUsd === null ? "not priced (no price in the workbook's sources)" : `$${model.provisionedPricePerGbSecondUsd} per GB-second`}, and their invocations are billed at ${model.provisionedDurationPricePerGbSecondUsd === null ? "the on-demand duration rate" : `$${model.provisionedDurationPricePerGbSecondUsd} per GB-second`}. AWS documents none of these details.`,
+    `Provisioned environments are ${model.provisionedRecycleMs === null ? "never replaced" : `replaced every ${formatMs(model.provisionedRecycleMs)}`} (the replacement initialises first; a period without traffic pauses this); ${model.provisionedHoldsConcurrency ? "idle ones hold the concurrency they are allocated (implied by AWS, not stated)" : "they count toward concurrency only while serving a request"}; a failed INIT is ${model.provisionedInitRetryMs === null ? "not retried" : `retried after ${formatMs(model.provisionedInitRetryMs)}`}; their standing charge is ${model.provisionedPricePerGbSecondUsd === null ? "not priced (no price in the workbook's sources)" : `$${model.provisionedPricePerGbSecondUsd} per GB-second`}, and their invocations are billed at ${model.provisionedDurationPricePerGbSecondUsd === null ? "the on-demand duration rate" : `$${model.provisionedDurationPricePerGbSecondUsd} per GB-second`}. AWS documents none of these details.`,
   "tmp-full-error": () =>
     "A write that would take /tmp past its size fails with ENOSPC, the error Linux gives a Node.js program, and only file contents count toward the size; AWS does not document what a full /tmp does.",
   "sqs-event-source-mapping": (model) => {

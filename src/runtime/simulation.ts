@@ -32,18 +32,24 @@ import { ProvisionedConcurrency, provisionedCharge, type ProvisionedCharge } fro
 import { newRecord, reuseRecord, syncResultOf, withIds } from "./records.ts";
 import { TmpStore, type TmpBudget } from "./tmp.ts";
 import type { AsyncEvent, EnvState, Environment, FunctionState, Running } from "./state.ts";
-import { RECURSION_ERROR, loopStops, nextHop, recursionReason, type Chain } from "./recursion.ts";
+import { RECURSION_ERROR, healthNotice, loopStops, nextHop, recursionReason, type Chain } from "./recursion.ts";
 import type { SimplificationKey } from "./simplifications.ts";
 import {
+  AccountBurst,
   DeploymentError,
   ScalingBucket,
+  accountRateQuota,
+  accountRateThrottle,
+  provisionedRateCap,
+  provisionedRateThrottle,
   rateCapThrottle,
   requestRateCap,
   reservationError,
   scalingThrottle,
+  type RequestRateCap,
   type Throttle,
 } from "./scaling.ts";
-import type { InvocationOutcome, InvocationRecord, LogLine, MetricPoint, Totals } from "./trace.ts";
+import type { InvocationOutcome, InvocationRecord, LogLine, MetricPoint, PlatformEvent, ShutdownCause, Totals } from "./trace.ts";
 import type { CodeOutcome, EnvironmentPort, FunctionCode, JsonText, ServiceDispatcher } from "./types.ts";
 
 export interface SimulationOptions {
@@ -87,6 +93,12 @@ export interface InvokeOptions {
    * detection (§3). The request is one hop further down that chain; without it, the request starts a new chain.
    */
   chain?: Chain | null;
+  /**
+   * Who sends the request: a "client" (the default: a program calling Invoke, handler code included) or an
+   * "aws-service" (a topic, bus rule or bucket notification handing an event on). Async events from AWS services are
+   * always accepted; the request rate quota counts the others (§3).
+   */
+  source?: "client" | "aws-service";
 }
 
 /** The outcome of a timed handler (CodeInstance.timedInvoke): it returned nothing. */
@@ -126,6 +138,10 @@ export class Simulation {
   readonly destinations: DestinationRouter;
   /** CloudWatch `RecursiveInvocationsDropped`: invocations stopped by recursive loop detection (§3). */
   recursiveInvocationsDropped = 0;
+  /** The platform's events outside invocations: SHUTDOWNs, failed provisioned INITs, Health Dashboard notices. */
+  readonly platformEvents: PlatformEvent[] = [];
+  /** Health Dashboard notices sent about recursive loops stopped (§3): one per function. */
+  healthNotices = 0;
   /** Provisioned environments whose INIT failed or timed out: Lambda could not make them ready (§1). */
   readonly provisionedInitFailures: Array<{ t: number; functionName: string; envId: string; reason: string }> = [];
   /** Whole-run figures kept whatever is recorded: means, peaks, latency percentiles (see aggregates.ts). */
@@ -150,6 +166,11 @@ export class Simulation {
   private readonly recordLogs: boolean;
   private readonly recordTrace: boolean;
   private accountInUse = 0;
+  /** The Region's request rate quota (§3), or null when the model turns it off or applies it per function. */
+  private readonly accountRate: RequestRateCap | null;
+  /** The pre-2023 account-level scaling rule (§3), or null under the current per-function one. */
+  private readonly burst: AccountBurst | null;
+  private readonly healthNotified = new Set<string>();
   /** Host memory held by the `/tmp` files of all environments (a workbook safety limit, tmp.ts). */
   private readonly tmpBudget: TmpBudget = { usedBytes: 0, onFull: () => this.simplificationsUsed.add("tmp-full-error") };
   private liveEnvironments = 0;
@@ -171,6 +192,10 @@ export class Simulation {
     this.recordLogs = options.recordLogs ?? true;
     this.recordTrace = options.recordTrace ?? true;
     this.epochMs = options.epochMs ?? Date.UTC(2026, 0, 1);
+    const model = this.model;
+    this.accountRate = accountRateQuota(model.requestsPerSecondPerConcurrency, model.requestRateQuota, this.account);
+    this.burst = model.scalingRule === "pre-2023" ? new AccountBurst(model.burstConcurrency, model.burstGrowthPerMinute) : null;
+    if (this.burst !== null) this.simplificationsUsed.add("pre-2023-scaling");
     const sim = this;
     this.waitingAsync = options.metricSeries ? new Set() : null;
     this.series = options.metricSeries
@@ -209,6 +234,7 @@ export class Simulation {
       push: (record) => this.pushRecord(record),
       stopLoop: (fn, requestId, mode, eventId, payload, chain) => this.stopLoop(fn, requestId, mode, eventId, payload, chain),
       admission: (fn) => this.admission(fn),
+      rateThrottle: (fn) => this.rateThrottle(fn, false),
       start: (fn, e) =>
         this.start(fn, e.requestId, e.eventId, "async", e.attempt, e.delivery, e.payload, e.previousAttempt, undefined, e, e.chain, 0, 0, 0, 0, 0),
     });
@@ -219,10 +245,11 @@ export class Simulation {
       model: this.model,
       initFailures: this.provisionedInitFailures,
       schedule: (time, run) => this.queue.schedule(time, run),
-      isDeployed: (fn) => this.functions.get(fn.config.name) === fn,
+      events: this.recordTrace ? this.platformEvents : null,
       createEnvironment: (fn, provisioned) => this.createEnvironment(fn, provisioned),
       park: (env) => this.park(env),
-      destroy: (env) => this.destroy(env),
+      destroy: (env, cause) => this.destroy(env, cause),
+      retireWhenDone: (env, cause) => this.retireWhenDone(env, cause),
       sampleMetrics: () => this.sampleMetrics(),
       pumpAsync: (fn) => this.asyncQueue.pump(fn),
     });
@@ -234,7 +261,8 @@ export class Simulation {
       schedule: (time, run) => this.queue.schedule(time, run),
       deferFor: (env, delayMs, run) => this.deferFor(env, delayMs, run),
       isDeployed: (name) => this.functions.has(name),
-      arrive: (name, mode, payload, options) => this.arrive(name, mode, payload, options),
+      arrive: (name, payload, options) => this.arrive(name, "sync", payload, options),
+      acceptAsync: (name, payload, from) => this.asyncQueue.accept(name, payload, 1, 0, from ? nextHop(from) : null, false),
     });
   }
 
@@ -242,7 +270,11 @@ export class Simulation {
     return this.clock;
   }
 
-  /** Creates (or replaces the code and configuration of) a function. */
+  /**
+   * Creates a function, or deploys a new version of it (new code and configuration). Environments are never shared
+   * across versions (§11): the old version's idle and provisioned environments shut down at once, its busy ones when
+   * their invocation ends; the function keeps its scaling rate, its queued async events and its running count.
+   */
   deploy(config: FunctionConfigInput, code: FunctionCode): FunctionConfig {
     const parsed = FunctionConfigSchema.parse(config);
     let othersReserved = 0;
@@ -251,30 +283,62 @@ export class Simulation {
     const claimed = parsed.reservedConcurrency ?? (parsed.provisionedConcurrency > 0 ? parsed.provisionedConcurrency : null);
     const refused = reservationError(parsed.name, claimed, othersReserved, this.account);
     if (refused) throw new DeploymentError(refused);
-    const state: FunctionState = {
-      config: parsed,
-      code,
-      environments: [],
-      idle: [],
-      provisionedIdle: [],
-      deployedAt: this.clock,
-      started: 0,
-      recyclePaused: [],
-      inUse: 0,
-      asyncQueue: [],
-      arn: `arn:aws:lambda:us-east-1:123456789012:function:${parsed.name}`,
-      logGroupName: `/aws/lambda/${parsed.name}`,
-      scaling: new ScalingBucket(this.model.scalingBucketSize, this.model.scalingRefillPerMs, this.clock),
-      rateCap: requestRateCap(this.model.requestsPerSecondPerConcurrency, parsed.reservedConcurrency, this.account),
-    };
-    const previous = this.functions.get(parsed.name);
-    // Map.set keeps a replaced key where it was: so does the list.
-    if (previous) this.functionList[this.functionList.indexOf(previous)] = state;
-    else this.functionList.push(state);
-    this.functions.set(parsed.name, state);
+    const model = this.model;
+    const rateCap = requestRateCap(model.requestsPerSecondPerConcurrency, model.requestRateQuota, parsed.reservedConcurrency, this.account);
+    const provisionedRate = provisionedRateCap(parsed.provisionedConcurrency, LAMBDA_FACTS.provisionedRequestsPerSecondPerConcurrency);
+    let state = this.functions.get(parsed.name);
+    if (state) {
+      this.retireVersion(state);
+      state.config = parsed;
+      state.code = code;
+      state.deployedAt = this.clock;
+      state.version++;
+      state.rateCap = rateCap;
+      state.provisionedRate = provisionedRate;
+    } else {
+      state = {
+        config: parsed,
+        code,
+        environments: [],
+        idle: [],
+        provisionedIdle: [],
+        deployedAt: this.clock,
+        started: 0,
+        recyclePaused: [],
+        inUse: 0,
+        provisionedBusy: 0,
+        initRetriesPaused: 0,
+        version: 1,
+        asyncQueue: [],
+        arn: `arn:aws:lambda:us-east-1:123456789012:function:${parsed.name}`,
+        logGroupName: `/aws/lambda/${parsed.name}`,
+        scaling: new ScalingBucket(model.scalingBucketSize, model.scalingRefillPerMs, this.clock),
+        rateCap,
+        provisionedRate,
+      };
+      this.functionList.push(state);
+      this.functions.set(parsed.name, state);
+    }
     if (parsed.provisionedConcurrency > 0) this.simplificationsUsed.add("provisioned-concurrency");
     for (let i = 0; i < parsed.provisionedConcurrency; i++) this.provisioned.prewarm(state, null);
     return parsed;
+  }
+
+  /** A new version is deployed: the old one's environments shut down, now if idle or readying, else when done. */
+  private retireVersion(fn: FunctionState): void {
+    // A copy: destroy() removes the environment from the list being walked.
+    for (const env of [...fn.environments]) {
+      if (env.state === "idle" || (env.state === "init" && env.current === null)) this.destroy(env, "redeploy");
+      else this.retireWhenDone(env, "redeploy");
+    }
+    fn.recyclePaused = [];
+    fn.initRetriesPaused = 0;
+  }
+
+  private retireWhenDone(env: Environment, cause: ShutdownCause): void {
+    if (env.retireWhenDone) return;
+    env.retireWhenDone = true;
+    env.retireCause = cause;
   }
 
   functionConfig(name: string): FunctionConfig {
@@ -323,7 +387,7 @@ export class Simulation {
     const from = options.chain;
     const chain = from ? nextHop(from) : null;
     if (mode === "sync") this.arriveSync(name, payload, options.onResult, chain);
-    else this.asyncQueue.accept(name, payload, options.deliveries ?? 1, options.duplicateDelayMs ?? 0, chain);
+    else this.asyncQueue.accept(name, payload, options.deliveries ?? 1, options.duplicateDelayMs ?? 0, chain, options.source === "aws-service");
   }
 
   /**
@@ -333,14 +397,14 @@ export class Simulation {
   recycle(name: string): void {
     // A copy: destroy() removes the environment from the list being walked.
     for (const env of [...this.fn(name).environments]) {
-      if (env.state === "idle") this.destroy(env);
-      else if (env.state !== "dead") env.retireWhenDone = true;
+      if (env.state === "idle") this.destroy(env, "recycled");
+      else if (env.state !== "dead") this.retireWhenDone(env, "recycled");
     }
   }
 
   /** Ends every environment and frees its code (the end of a scenario: QuickJS runtimes are released). */
   shutdown(): void {
-    for (const fn of this.functions.values()) for (const env of [...fn.environments]) this.destroy(env);
+    for (const fn of this.functions.values()) for (const env of [...fn.environments]) this.destroy(env, null);
     this.queue = new EventQueue();
     this.nextArrivalAt = Infinity;
   }
@@ -414,12 +478,7 @@ export class Simulation {
       onResult?.({ statusCode: 400, functionError: null, payload: JSON.stringify({ Type: "User", message: RECURSION_ERROR.errorMessage }), record });
       return;
     }
-    const rateCap = fn.rateCap;
-    let throttle: Throttle | null;
-    if (rateCap !== null && !rateCap.admit(this.clock)) {
-      this.simplificationsUsed.add("request-rate-cap");
-      throttle = rateCapThrottle(fn.config.name, rateCap, fn.config.reservedConcurrency !== null);
-    } else throttle = this.admission(fn);
+    const throttle = this.rateThrottle(fn, true) ?? this.admission(fn);
     if (throttle) {
       this.totals.throttles++;
       if (!this.recordTrace && !onResult) {
@@ -442,9 +501,18 @@ export class Simulation {
     this.start(fn, "", "", "sync", 1, 1, payload, null, onResult, null, chain, w0, w1, w2, w3, eventNum);
   }
 
-  /** Recursive loop detection stops an invocation (§3): counted in RecursiveInvocationsDropped. */
+  /**
+   * Recursive loop detection stops an invocation (§3): counted in RecursiveInvocationsDropped. AWS also sends a Health
+   * Dashboard notice; the trace shows one per function (SIMPLIFICATION: how often AWS sends them is not documented).
+   */
   private stopLoop(fn: FunctionState, requestId: string, mode: "sync" | "async", eventId: string, payload: JsonText, chain: Chain): InvocationRecord {
     this.recursiveInvocationsDropped++;
+    const name = fn.config.name;
+    if (!this.healthNotified.has(name)) {
+      this.healthNotified.add(name);
+      this.healthNotices++;
+      if (this.recordTrace) this.platformEvents.push({ kind: "health-notice", t: this.clock, functionName: name, chainId: chain.chainId, message: healthNotice(name) });
+    }
     const record = this.bareRecord(fn, requestId, mode, eventId, 1, 1, mode === "sync" ? "rejected" : "discarded", null, payload);
     record.chain = chain;
     record.reason = recursionReason(fn.config.name, chain);
@@ -452,15 +520,50 @@ export class Simulation {
     return record;
   }
 
-  // ---- concurrency (§3) ----
+  // ---- concurrency and request rates (§3) ----
 
-  /** Whether a request may start now; when it may and needs a new environment, the scaling token is taken. */
+  /**
+   * The request rate quotas a request meets when it arrives (§3): the Region's (or, as a SIMPLIFICATION, the
+   * function's), then the cap of a function with provisioned concurrency. Null when it is within them.
+   */
+  private rateThrottle(fn: FunctionState, sync: boolean): Throttle | null {
+    const now = this.clock;
+    const quota = this.accountRate;
+    if (quota !== null && !quota.admit(now)) {
+      this.simplificationsUsed.add("request-rate-quota");
+      return accountRateThrottle(quota, this.model.requestsPerSecondPerConcurrency ?? 10, this.account.concurrencyLimit);
+    }
+    // The per-function variant (a SIMPLIFICATION) counts sync requests only.
+    const rateCap = fn.rateCap;
+    if (sync && rateCap !== null && !rateCap.admit(now)) {
+      this.simplificationsUsed.add("request-rate-cap");
+      return rateCapThrottle(fn.config.name, rateCap, fn.config.reservedConcurrency !== null);
+    }
+    const provisioned = fn.provisionedRate;
+    if (provisioned !== null && !provisioned.admit(now)) {
+      this.simplificationsUsed.add("request-rate-quota");
+      return provisionedRateThrottle(fn.config.name, provisioned, fn.config.provisionedConcurrency);
+    }
+    return null;
+  }
+
+  /** Whether a request may start now; when it may and needs a new environment, the scaling allowance is taken. */
   private admission(fn: FunctionState): Throttle | null {
-    const limited = concurrencyThrottle(fn, this.functionList, this.accountInUse, this.account);
-    if (limited) return limited;
-    if (fn.idle.length === 0 && fn.provisionedIdle.length === 0 && !fn.scaling.take(this.clock)) {
-      this.simplificationsUsed.add("scaling-throttle-reason");
-      return scalingThrottle(fn.config.name);
+    const provisionedReady = fn.provisionedIdle.length > 0;
+    const holds = this.model.provisionedHoldsConcurrency;
+    // An idle provisioned environment holds its concurrency already: taking it needs no more.
+    if (!(provisionedReady && holds)) {
+      const limited = concurrencyThrottle(fn, this.functionList, this.accountInUse, this.account, holds);
+      if (limited) return limited;
+    }
+    if (fn.idle.length === 0 && !provisionedReady) {
+      const burst = this.burst;
+      if (burst !== null) {
+        if (!burst.admit(this.clock, this.accountInUse)) return burst.throttle(fn.config.name, this.clock);
+      } else if (!fn.scaling.take(this.clock)) {
+        this.simplificationsUsed.add("scaling-throttle-reason");
+        return scalingThrottle(fn.config.name);
+      }
     }
     return null;
   }
@@ -486,7 +589,7 @@ export class Simulation {
     eventNum: number,
   ): void {
     const env = this.takeEnvironment(fn);
-    if (fn.recyclePaused.length > 0) this.provisioned.resumeRecycling(fn);
+    if (fn.recyclePaused.length > 0 || fn.initRetriesPaused > 0) this.provisioned.resume(fn);
     fn.started++;
     const spare = env.spare;
     let running: Running;
@@ -518,6 +621,7 @@ export class Simulation {
     record.startedAt = this.clock;
     env.current = running;
     fn.inUse++;
+    if (env.provisioned) fn.provisionedBusy++;
     this.accountInUse++;
     this.sampleMetrics();
 
@@ -564,14 +668,14 @@ export class Simulation {
         this.logPlatform(env, withIds(running).requestId, `INIT_REPORT Init Duration: ${(this.clock - initStart).toFixed(2)} ms\tPhase: init\tStatus: timeout`);
         record.invokeStartedAt = this.clock;
         this.logStart(running);
-        this.runInit(running, this.clock + env.fn.config.timeoutMs, "invoke");
+        this.runInit(running, this.clock + env.config.timeoutMs, "invoke");
       } else {
         this.finish(running, { kind: "timeout" });
       }
     });
     this.queue.schedule(this.clock + this.model.initPlatformMs, () => {
       if (settled || env.generation !== generation) return;
-      const instance = env.fn.code.createInstance(env.port);
+      const instance = env.code.createInstance(env.port);
       env.instance = instance;
       instance.init(deadline, (outcome) => {
         if (settled || env.generation !== generation) return;
@@ -595,7 +699,8 @@ export class Simulation {
     const { env, record } = running;
     const fn = env.fn;
     record.invokeStartedAt ??= this.clock;
-    running.deadline = deadline ?? this.clock + fn.config.timeoutMs;
+    const config = env.config;
+    running.deadline = deadline ?? this.clock + config.timeoutMs;
     this.logStart(running);
     const instance = env.instance!;
     // A host-side model that only takes time (timedInvoke): the simulator schedules the end itself, with no
@@ -627,9 +732,9 @@ export class Simulation {
       running.payload,
       {
         awsRequestId: withIds(running).requestId,
-        functionName: fn.config.name,
+        functionName: config.name,
         functionVersion: "$LATEST",
-        memoryLimitInMB: fn.config.memoryMB,
+        memoryLimitInMB: config.memoryMB,
         invokedFunctionArn: fn.arn,
         logGroupName: fn.logGroupName,
         logStreamName: env.logStream,
@@ -676,7 +781,8 @@ export class Simulation {
     this.logStart(running);
     const { env, record } = running;
     const fn = env.fn;
-    const config = fn.config;
+    // The environment's own version: a redeploy may have replaced the function's configuration meanwhile.
+    const config = env.config;
     const invokeStart = record.invokeStartedAt ?? this.clock;
     record.endedAt = this.clock;
     record.durationMs = outcome.kind === "timeout" ? Math.min(this.clock - invokeStart, config.timeoutMs) : this.clock - invokeStart;
@@ -736,9 +842,10 @@ export class Simulation {
     env.current = null;
     env.lastEndedAt = this.clock;
     fn.inUse--;
+    if (env.provisioned) fn.provisionedBusy--;
     this.accountInUse--;
     if (outcome.kind === "timeout" || outcome.kind === "oom" || running.initFailed) this.reset(env);
-    if (env.retireWhenDone) this.destroy(env);
+    if (env.retireWhenDone) this.destroy(env, env.retireCause);
     else this.park(env);
     this.sampleMetrics();
     this.totals.invocations++;
@@ -774,6 +881,8 @@ export class Simulation {
       num,
       logStream: logStreamName(this.epochMs, this.clock, id),
       fn,
+      config: fn.config,
+      code: fn.code,
       createdAt: this.clock,
       state: "init",
       provisioned,
@@ -782,6 +891,7 @@ export class Simulation {
       lastEndedAt: -1,
       frozen: [],
       retireWhenDone: false,
+      retireCause: "recycled",
       expiry: { endedAt: -Infinity, tickets: [], pending: false, pendingEndedAt: -Infinity, run: () => sim.expire(env) },
       timeout: { time: Infinity, seq: -1, running: null, generation: 0, armedSeq: -1, armedTime: Infinity },
       maxMemoryUsedMB: this.model.memoryBaselineMB,
@@ -822,8 +932,8 @@ export class Simulation {
     if (lifetime !== null) {
       this.queue.schedule(this.clock + lifetime, () => {
         if (env.state === "dead") return;
-        if (env.state === "idle") this.destroy(env);
-        else env.retireWhenDone = true;
+        if (env.state === "idle") this.destroy(env, "max-lifetime");
+        else this.retireWhenDone(env, "max-lifetime");
       });
     }
     return env;
@@ -879,7 +989,7 @@ export class Simulation {
     if (expiry.pendingEndedAt === env.lastEndedAt && expiry.endedAt === env.lastEndedAt) {
       expiry.tickets.shift();
       if (env.state === "idle") {
-        this.destroy(env);
+        this.destroy(env, "idle-expiry");
         return;
       }
     }
@@ -905,8 +1015,16 @@ export class Simulation {
     instance?.dispose();
   }
 
-  private destroy(env: Environment): void {
+  /**
+   * Ends an environment: its code and `/tmp` are gone. With a cause, it went through SHUTDOWN (§1), which the trace
+   * shows; without one it never became ready (a failed provisioned INIT) or the simulation is ending.
+   */
+  private destroy(env: Environment, cause: ShutdownCause | null): void {
     if (env.state === "dead") return;
+    if (cause !== null && this.recordTrace) {
+      // No extensions are modelled, so nothing runs in SHUTDOWN: it takes no time and bills nothing.
+      this.platformEvents.push({ kind: "shutdown", t: this.clock, functionName: env.config.name, envId: env.id, cause, durationMs: 0, capMs: LAMBDA_FACTS.shutdownCapMs });
+    }
     const wasIdle = env.state === "idle";
     this.reset(env);
     env.state = "dead";

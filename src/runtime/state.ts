@@ -7,7 +7,7 @@ import type { Chain } from "./recursion.ts";
 import type { RequestRateCap, ScalingBucket } from "./scaling.ts";
 import type { SyncResult } from "./simulation.ts";
 import type { TmpStore } from "./tmp.ts";
-import type { InvocationRecord } from "./trace.ts";
+import type { InvocationRecord, ShutdownCause } from "./trace.ts";
 import type { CodeInstance, EnvironmentPort, FunctionCode, JsonText } from "./types.ts";
 
 export type EnvState = "init" | "busy" | "idle" | "dead";
@@ -19,6 +19,12 @@ export interface Environment {
   /** CloudWatch log stream name, fixed at creation. */
   logStream: string;
   fn: FunctionState;
+  /**
+   * The function version the environment belongs to: its configuration and code when it was created. A redeploy
+   * retires it (environments are never shared across versions, §11), but a request in flight ends on it.
+   */
+  config: FunctionConfig;
+  code: FunctionCode;
   createdAt: number;
   state: EnvState;
   /** A provisioned environment: initialised ahead of traffic, never idle-expired, recycled periodically (§1, §3). */
@@ -31,6 +37,8 @@ export interface Environment {
   /** Callbacks that came due while the environment was frozen; they run when it thaws (§1). */
   frozen: Array<() => void>;
   retireWhenDone: boolean;
+  /** Why it retires when done (its SHUTDOWN's cause). */
+  retireCause: ShutdownCause;
   /**
    * Idle expiry, scheduled lazily so that the queue holds at most one expiry event per environment. Every park takes
    * a queue number (a "ticket") for an expiry at lastEndedAt + idleExpiryMs; only tickets of the current lastEndedAt
@@ -114,11 +122,19 @@ export interface FunctionState {
   /** Provisioned environments whose recycling paused because the function had no traffic for a whole period. */
   recyclePaused: Environment[];
   inUse: number;
+  /** Of `inUse`, the executions running on provisioned environments. */
+  provisionedBusy: number;
+  /** Provisioned environments whose INIT failed and whose retry paused for lack of traffic (provisioned.ts). */
+  initRetriesPaused: number;
+  /** Deployments so far: a redeploy stops what an earlier version scheduled (provisioned INIT retries). */
+  version: number;
   asyncQueue: AsyncEvent[];
   arn: string;
   logGroupName: string;
   /** The scaling rate (§3): new environments take a token. */
   scaling: ScalingBucket;
-  /** SIMPLIFICATION: sync requests per second (§3), or null when off. */
+  /** SIMPLIFICATION: sync requests per second of this function (§3, `requestRateQuota: "function"`), or null. */
   rateCap: RequestRateCap | null;
+  /** Requests per second with provisioned concurrency: 10 × it (§3), or null without any. */
+  provisionedRate: RequestRateCap | null;
 }

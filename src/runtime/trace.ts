@@ -137,3 +137,52 @@ export interface HopRecord {
   /** The chain this payload travels in (recursion detection, lambda-model.md §3), when known. */
   chain: { chainId: string; hops: number } | null;
 }
+
+/** Why an environment went through SHUTDOWN (lambda-model.md §1). */
+export type ShutdownCause =
+  /** Idle for the idle-expiry period (a SIMPLIFICATION: AWS documents no period). */
+  | "idle-expiry"
+  /** It reached the maximum lifetime (a SIMPLIFICATION). */
+  | "max-lifetime"
+  /** A new deployment replaced its function version (§11: environments are never shared across versions). */
+  | "redeploy"
+  /** A scenario recycled it, as Lambda may at any time (§1). */
+  | "recycled"
+  /** Its provisioned replacement was ready (periodic recycling, §1). */
+  | "provisioned-recycle";
+
+/**
+ * What happened to the platform outside any invocation, in time order (kept when the trace is): environments shut
+ * down, provisioned INITs that failed, and the Health Dashboard notices of recursive loop detection.
+ */
+export type PlatformEvent =
+  | {
+      kind: "shutdown";
+      t: number;
+      functionName: string;
+      envId: string;
+      cause: ShutdownCause;
+      /**
+       * How long SHUTDOWN took: 0, because the model has no extensions, so nothing runs in it (§1 caps it at
+       * 2,000 ms, `capMs`); not billed.
+       */
+      durationMs: number;
+      capMs: number;
+    }
+  | {
+      kind: "provisioned-init-failed";
+      t: number;
+      functionName: string;
+      envId: string;
+      reason: string;
+      /** When Lambda tries again (a SIMPLIFICATION), or null when it does not (retries off, paused, or redeployed). */
+      retryAt: number | null;
+    }
+  | {
+      kind: "health-notice";
+      t: number;
+      functionName: string;
+      /** The chain loop detection stopped. */
+      chainId: string;
+      message: string;
+    };

@@ -9,7 +9,7 @@
  * request (SIMPLIFICATION, §1), a cold start lasts `initMs` plus the request's work, and a sync request is throttled
  * when the reserved concurrency or the account limit is reached (§3).
  */
-import { z } from "zod";
+import { z } from "zod/mini";
 import { LAMBDA_FACTS, type FunctionConfigInput, type ModelSettings } from "./config.ts";
 import { Prng } from "./prng.ts";
 import { describeSimplifications } from "./simplifications.ts";
@@ -21,87 +21,83 @@ import { ArrivalsSchema, WorkSchema, workSampler } from "./workload-schema.ts";
 export { ArrivalsSchema, WorkSchema } from "./workload-schema.ts";
 
 /** The function under load (lambda-model.md §1, §2, §3). */
-export const WorkloadFunctionSchema = z
-  .object({
+export const WorkloadFunctionSchema = z.strictObject({
     /** Memory size in MB, 128–10,240 (§2). */
-    memoryMB: z.number().int().min(128).max(10_240).default(128),
+    memoryMB: z._default(z.int().check(z.minimum(128), z.maximum(10_240)), 128),
     /** Function timeout in ms, 1–900 s (§4). */
-    timeoutMs: z.number().int().min(1_000).max(900_000).default(3_000),
+    timeoutMs: z._default(z.int().check(z.minimum(1_000), z.maximum(900_000)), 3_000),
     /** Reserved concurrency, or null for none; 0 throttles every request (§3). */
-    reservedConcurrency: z.number().int().min(0).nullable().default(null),
+    reservedConcurrency: z._default(z.nullable(z.int().check(z.minimum(0))), null),
     /** Provisioned concurrency: environments initialised at the start and kept ready (§1, §3); 0 for none. */
-    provisionedConcurrency: z.number().int().min(0).max(10_000).default(0),
+    provisionedConcurrency: z._default(z.int().check(z.minimum(0), z.maximum(10_000)), 0),
     /** Ephemeral storage (`/tmp`) in MB, 512–10,240 (§2); above 512 MB it is billed separately (§9, unpriced here). */
-    ephemeralStorageMB: z.number().int().min(512).max(10_240).default(512),
+    ephemeralStorageMB: z._default(z.int().check(z.minimum(512), z.maximum(10_240)), 512),
     /** SIMPLIFICATION: an idle environment is recycled this long after its last invocation ends (§1). */
-    idleExpiryMs: z.number().min(0).default(600_000),
+    idleExpiryMs: z._default(z.number().check(z.minimum(0)), 600_000),
     /** SIMPLIFICATION: an environment retires after this lifetime, even when busy; null for never (§1). */
-    maxLifetimeMs: z.number().min(1).nullable().default(7_200_000),
+    maxLifetimeMs: z._default(z.nullable(z.number().check(z.minimum(1))), 7_200_000),
     /** The whole INIT phase of a cold start in ms (platform set-up plus the module's top level, §1). */
-    initMs: z.number().min(0).default(250),
+    initMs: z._default(z.number().check(z.minimum(0)), 250),
     /** x86_64 or arm64; Arm duration is priced 20% lower (§9). */
-    architecture: z.enum(["x86_64", "arm64"]).default("x86_64"),
+    architecture: z._default(z.enum(["x86_64", "arm64"]), "x86_64"),
     /** Async retries after a function error, 0–2 (§6). */
-    maxRetryAttempts: z.number().int().min(0).max(2).default(2),
+    maxRetryAttempts: z._default(z.int().check(z.minimum(0), z.maximum(2)), 2),
     /** Async maximum event age in ms, 60 s – 6 h (§6). */
-    maxEventAgeMs: z.number().int().min(60_000).max(21_600_000).default(21_600_000),
+    maxEventAgeMs: z._default(z.int().check(z.minimum(60_000), z.maximum(21_600_000)), 21_600_000),
     /** Async events that are given up go to a dead-letter queue (counted as `deadLettered`, §6). */
-    deadLetterQueue: z.boolean().default(false),
-  })
-  .strict();
+    deadLetterQueue: z._default(z.boolean(), false),
+  });
 
 /** The account the function runs in (§3). */
-export const WorkloadAccountSchema = z
-  .object({
+export const WorkloadAccountSchema = z.strictObject({
     /** Concurrent executions shared by the account's functions: 1,000 by default (§3). */
-    concurrencyLimit: z.number().int().min(1).default(1_000),
-  })
-  .strict();
+    concurrencyLimit: z._default(z.int().check(z.minimum(1)), 1_000),
+    /**
+     * The scaling rule (§0, §3): "2023", 1,000 new environments per 10 s for each function, or "pre-2023", an
+     * account-level burst of `burstConcurrency` in the first minute, then +500 per minute.
+     */
+    scalingRule: z._default(z.enum(["2023", "pre-2023"]), "2023"),
+    /** The pre-2023 burst: 500–3,000 depending on the Region (§3); used only with that rule. */
+    burstConcurrency: z._default(z.int().check(z.minimum(500), z.maximum(3_000)), 3_000),
+  });
 
 /** Tenants sending the traffic: each request belongs to one, drawn with a Zipf-like skew (§11). */
-export const TenantsSchema = z
-  .object({
+export const TenantsSchema = z.strictObject({
     /** Number of tenants (named t1, t2, …). */
-    count: z.number().int().min(1).max(1_000),
+    count: z.int().check(z.minimum(1), z.maximum(1_000)),
     /** Skew: tenant k sends in proportion to 1 / k^skew; 0 spreads requests evenly. */
-    skew: z.number().min(0).max(5).default(0),
-  })
-  .strict();
+    skew: z._default(z.number().check(z.minimum(0), z.maximum(5)), 0),
+  });
 
 /** A whole workload: the function, its account and its traffic. */
-export const WorkloadSchema = z
-  .object({
+export const WorkloadSchema = z.strictObject({
     /** Seed of every random draw (arrivals, work, request ids): the same seed gives the same figures. */
-    seed: z.union([z.number(), z.string()]).default(1),
+    seed: z._default(z.union([z.number(), z.string()]), 1),
     /** Simulated time during which requests arrive, in ms; time averages are taken over it. */
-    durationMs: z.number().positive().max(366 * 86_400_000),
-    function: WorkloadFunctionSchema.prefault({}),
-    account: WorkloadAccountSchema.prefault({}),
+    durationMs: z.number().check(z.positive(), z.maximum(366 * 86_400_000)),
+    function: z.prefault(WorkloadFunctionSchema, {}),
+    account: z.prefault(WorkloadAccountSchema, {}),
     /** How requests reach the function: "sync" (RequestResponse), "async" (Event) or "sqs" (not yet supported). */
-    invoke: z.enum(["sync", "async", "sqs"]).default("sync"),
+    invoke: z._default(z.enum(["sync", "async", "sqs"]), "sync"),
     arrivals: ArrivalsSchema,
-    work: WorkSchema.prefault({ kind: "fixed", ms: 100 }),
+    work: z.prefault(WorkSchema, { kind: "fixed", ms: 100 }),
     /** Size of each request's event in bytes (UTF-8 JSON), for the payload limits of §5. */
-    payloadBytes: z.number().int().min(2).max(16 * 1024 * 1024).default(64),
+    payloadBytes: z._default(z.int().check(z.minimum(2), z.maximum(16 * 1024 * 1024)), 64),
     /** Optional tenants; the summary then gives requests, throttles and errors per tenant. */
-    tenants: TenantsSchema.nullable().default(null),
-  })
-  .strict()
-  .refine((w) => w.function.reservedConcurrency === null || w.function.provisionedConcurrency <= w.function.reservedConcurrency, {
+    tenants: z._default(z.nullable(TenantsSchema), null),
+  }).check(z.refine((w) => w.function.reservedConcurrency === null || w.function.provisionedConcurrency <= w.function.reservedConcurrency, {
     path: ["function", "provisionedConcurrency"],
     message: "provisioned concurrency cannot exceed the reserved concurrency (lambda-model.md §3)",
-  })
-  .refine(
+  }), z.refine(
     (w) => w.function.reservedConcurrency === null || w.function.reservedConcurrency <= w.account.concurrencyLimit - 100,
     {
       path: ["function", "reservedConcurrency"],
       message: "at most the account's concurrency limit minus the 100 Lambda keeps unreserved (lambda-model.md §3)",
     },
-  )
-  .refine((w) => w.invoke !== "sqs", {
+  ), z.refine((w) => w.invoke !== "sqs", {
     path: ["invoke"],
     message: '"sqs" is not yet supported by simulate: use "sync" or "async"',
-  });
+  }));
 export type Workload = z.infer<typeof WorkloadSchema>;
 export type WorkloadInput = z.input<typeof WorkloadSchema>;
 
@@ -201,7 +197,13 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
     seed: workload.seed,
     account: { concurrencyLimit: workload.account.concurrencyLimit },
     // The whole INIT phase is the platform part here; the code's own init takes no time.
-    model: { idleExpiryMs: fn.idleExpiryMs, maxLifetimeMs: fn.maxLifetimeMs, initPlatformMs: fn.initMs },
+    model: {
+      idleExpiryMs: fn.idleExpiryMs,
+      maxLifetimeMs: fn.maxLifetimeMs,
+      initPlatformMs: fn.initMs,
+      scalingRule: workload.account.scalingRule,
+      burstConcurrency: workload.account.burstConcurrency,
+    },
     recordTrace: false,
     recordLogs: false,
   });

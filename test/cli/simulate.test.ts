@@ -66,6 +66,13 @@ describe("the simulate command (the contract in DESIGN.md)", () => {
     );
   });
 
+  it("§3 Scaling rate (old): exits 2 naming account.scalingRule when it is neither rule", () => {
+    const path = file("rule.json", JSON.stringify({ durationMs: 1000, account: { scalingRule: "2019" }, arrivals: { kind: "poisson", ratePerSec: 1 } }));
+    const run = simulate(path);
+    expect(run.code).toBe(2);
+    expect(run.stderr.replace(path, "rule.json").trim()).toMatchInlineSnapshot(`"simulate: rule.json: workload field "account.scalingRule" is invalid: Invalid option: expected one of "2023"|"pre-2023"; found "2019". Fix that field and try again."`);
+  });
+
   it("exits 2 for a file that is not JSON, and for a missing file", () => {
     const notJson = simulate(file("not.json", "{ durationMs: 1000 "));
     expect(notJson.code).toBe(2);

@@ -514,3 +514,28 @@ describe("§1 Freeze / thaw (and the §1 Freeze decision: frozen callbacks resum
     expect(replies[0]!.detail).toEqual({ ok: true, value: "sent" });
   });
 });
+
+describe("§1 SHUTDOWN", () => {
+  it("§1 SHUTDOWN: the trace records a SHUTDOWN phase when an idle environment is recycled, with no time taken and nothing billed (no extensions are modelled)", () => {
+    const { sim } = setup({ model: { idleExpiryMs: 60_000 } });
+    syncInvoke(sim, "f", { durationMs: 100 }, 0);
+    sim.run();
+    expect(sim.platformEvents).toEqual([{ kind: "shutdown", t: 60_350, functionName: "f", envId: "env-1", cause: "idle-expiry", durationMs: 0, capMs: 2_000 }]);
+    // The invocation's figures are those of a run without SHUTDOWN: one billed INIT + INVOKE, nothing after it.
+    expect(sim.totals).toMatchObject({ invocations: 1, billedMs: 350 });
+    expect(sim.environmentsOf("f")).toEqual([]);
+  });
+
+  it("§1 SHUTDOWN: names its cause: the maximum lifetime, a recycle, or a redeploy", () => {
+    const causes = (model: object, fn: object, after: (sim: ReturnType<typeof setup>["sim"]) => void) => {
+      const { sim } = setup({ model, fn });
+      syncInvoke(sim, "f", { durationMs: 20_000 }, 0);
+      after(sim);
+      sim.run({ until: 100_000 });
+      return sim.platformEvents.map((e) => e.kind === "shutdown" && [e.t, e.cause]);
+    };
+    expect(causes({ maxLifetimeMs: 10_000 }, { timeoutMs: 30_000 }, () => {})).toEqual([[20_250, "max-lifetime"]]);
+    expect(causes({}, { timeoutMs: 30_000 }, (sim) => sim.at(25_000, () => sim.recycle("f")))).toEqual([[25_000, "recycled"]]);
+    expect(causes({}, { timeoutMs: 30_000 }, (sim) => sim.at(25_000, () => sim.deploy({ name: "f" }, new HostCode())))).toEqual([[25_000, "redeploy"]]);
+  });
+});

@@ -103,6 +103,127 @@ describe("§3 Provisioned concurrency", () => {
   });
 });
 
+describe("§3 Provisioned concurrency: what issue 4 added", () => {
+  it("§3 Provisioned concurrency: requests per second are limited to 10 × provisioned concurrency, counted in whole seconds", () => {
+    const { sim } = setup({ fn: { provisionedConcurrency: 1 }, model: { initPlatformMs: 0 } });
+    const calls = Array.from({ length: 12 }, (_, i) => syncInvoke(sim, "f", { durationMs: 1 }, 1_000 + i * 10));
+    const nextSecond = syncInvoke(sim, "f", { durationMs: 1 }, 2_000);
+    sim.run({ until: 10_000 });
+    expect(calls.map((c) => c.result!.statusCode)).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 429, 429]);
+    expect(JSON.parse(calls[10]!.result!.payload).Reason).toBe("FunctionInvocationRateLimitExceeded");
+    expect(calls[10]!.result!.record.reason).toMatchInlineSnapshot(`"f had already accepted 10 requests in this second: a function with provisioned concurrency takes at most 10 requests per second per provisioned environment, and it has 1"`);
+    expect(nextSecond.result!.statusCode).toBe(200);
+  });
+
+  it("§3 Provisioned concurrency: idle provisioned environments hold account concurrency, so on-demand room shrinks by them (a SIMPLIFICATION, configurable)", () => {
+    const run = (holds: boolean) => {
+      const sim = new Simulation({ account: { concurrencyLimit: 5, unreservedMinimum: 0 }, model: { provisionedHoldsConcurrency: holds } });
+      sim.deploy({ name: "warm", provisionedConcurrency: 2 }, new HostCode());
+      sim.deploy({ name: "busy" }, new HostCode());
+      const calls = Array.from({ length: 5 }, () => syncInvoke(sim, "busy", { durationMs: 1_000 }, 5_000));
+      sim.run({ until: 10_000 });
+      return calls.map((c) => c.result!);
+    };
+    const held = run(true);
+    expect(held.map((r) => r.statusCode)).toEqual([200, 200, 200, 429, 429]);
+    expect(held[3]!.record.reason).toMatchInlineSnapshot(`"the account's 5 unreserved concurrent executions were all taken: 3 running and 2 held by provisioned environments not serving a request"`);
+    expect(run(false).map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
+  });
+
+  it("§3 Provisioned concurrency: provisioned environments hold the function's reserved concurrency even while they initialise", () => {
+    const { sim } = setup({ fn: { reservedConcurrency: 3, provisionedConcurrency: 2 }, code: { init: { durationMs: 5_000 } } });
+    // Both provisioned environments are still initialising: requests go on demand, and only one fits beside them.
+    const early = [syncInvoke(sim, "f", { durationMs: 10 }, 100), syncInvoke(sim, "f", { durationMs: 10 }, 100)];
+    // Once they are ready, requests take them without needing more concurrency.
+    const later = [syncInvoke(sim, "f", { durationMs: 10_000 }, 6_000), syncInvoke(sim, "f", { durationMs: 10_000 }, 6_000)];
+    sim.run({ until: 30_000 });
+    expect(early.map((c) => c.result!.statusCode)).toEqual([200, 429]);
+    expect(early[1]!.result!.record.reason).toMatchInlineSnapshot(`"f already had 1 of its 3 reserved concurrent executions in use, and 2 provisioned environments not serving a request held the rest"`);
+    expect(later.map((c) => [c.result!.statusCode, c.result!.record.envId])).toEqual([
+      [200, "env-1"],
+      [200, "env-2"],
+    ]);
+  });
+
+  it("§1 INIT limit with provisioned concurrency or SnapStart: a failed provisioned INIT is tried again after a delay (a SIMPLIFICATION), and the trace shows it", () => {
+    // Every INIT started in the first 35 s fails.
+    const code = new HostCode({ init: (i) => (i.createdAt < 35_000 ? { durationMs: 10, error: { errorType: "Error", errorMessage: "no config" } } : { durationMs: 10 }) });
+    const sim = new Simulation({ model: { provisionedInitRetryMs: 30_000 } });
+    sim.deploy({ name: "f", provisionedConcurrency: 1 }, code);
+    // Traffic between the failures: the retries go on.
+    syncInvoke(sim, "f", {}, 10_000);
+    syncInvoke(sim, "f", {}, 40_000);
+    const late = syncInvoke(sim, "f", {}, 120_000);
+    sim.run({ until: 200_000 });
+    expect(sim.platformEvents.filter((e) => e.kind === "provisioned-init-failed")).toEqual([
+      { kind: "provisioned-init-failed", t: 260, functionName: "f", envId: "env-1", reason: "INIT failed: Error: no config", retryAt: 30_260 },
+      { kind: "provisioned-init-failed", t: 30_520, functionName: "f", envId: "env-3", reason: "INIT failed: Error: no config", retryAt: 60_520 },
+    ]);
+    expect(late.result!.record).toMatchObject({ envId: "env-4", cold: false });
+    expect(sim.environmentsOf("f").filter((e) => e.provisioned).map((e) => [e.id, e.state])).toEqual([["env-4", "idle"]]);
+  });
+
+  it("§1 INIT limit with provisioned concurrency or SnapStart: retries pause while the function gets no traffic, so a quiet simulation ends", () => {
+    const code = new HostCode({ init: { hang: true } });
+    const sim = new Simulation();
+    sim.deploy({ name: "f", provisionedConcurrency: 1 }, code);
+    sim.run();
+    const failures = sim.platformEvents.filter((e) => e.kind === "provisioned-init-failed");
+    expect(failures.map((e) => [e.t, e.retryAt])).toEqual([
+      [130_000, 190_000],
+      [320_000, null],
+    ]);
+    const resumeAt = sim.now + 1_000;
+    syncInvoke(sim, "f", {}, resumeAt); // the next invocation resumes them
+    sim.run({ until: resumeAt });
+    expect(sim.environmentsOf("f").filter((e) => e.provisioned).map((e) => e.state)).toEqual(["init"]);
+  });
+});
+
+describe("§11 Reuse is per function version", () => {
+  it("§11 Reuse is per function version: a redeploy replaces the old version's provisioned environments; its on-demand ones drain and retire", () => {
+    const first = new HostCode();
+    const second = new HostCode();
+    const sim = new Simulation({ model: { initPlatformMs: 0 } });
+    sim.deploy({ name: "f", provisionedConcurrency: 1 }, first);
+    const busy = syncInvoke(sim, "f", { durationMs: 2_500 }, 1_000); // takes env-1, the provisioned one
+    const onDemand = syncInvoke(sim, "f", { durationMs: 10 }, 1_000); // env-2, on demand, then idle
+    sim.at(2_000, () => sim.deploy({ name: "f", provisionedConcurrency: 1, memoryMB: 256 }, second));
+    const after = syncInvoke(sim, "f", { durationMs: 10 }, 3_000);
+    sim.run({ until: 10_000 });
+    // The request in flight ends on the old version's environment and code, billed at its memory size.
+    expect(busy.result!.record).toMatchObject({ envId: "env-1", memorySizeMB: 128, outcome: "success" });
+    expect(first.instances.map((i) => i.envId)).toEqual(["env-1", "env-2"]);
+    // The new version starts its own provisioned environment; the next request uses it, never an old one.
+    expect(after.result!.record).toMatchObject({ envId: "env-3", cold: false, memorySizeMB: 256 });
+    expect(second.instances.map((i) => i.envId)).toEqual(["env-3"]);
+    expect(sim.environmentsOf("f").map((e) => e.id)).toEqual(["env-3"]);
+    expect(onDemand.result!.statusCode).toBe(200);
+    expect(sim.platformEvents.filter((e) => e.kind === "shutdown").map((e) => [e.t, e.envId, e.kind === "shutdown" && e.cause])).toEqual([
+      [2_000, "env-2", "redeploy"],
+      [3_500, "env-1", "redeploy"],
+    ]);
+  });
+
+  it("§11 Reuse is per function version: async events waiting in Lambda's queue run on the new version", () => {
+    const first = new HostCode();
+    const second = new HostCode();
+    const sim = new Simulation();
+    sim.deploy({ name: "f", async: { maxRetryAttempts: 1 } }, first);
+    sim.invoke("f", "async", { durationMs: 10, error: { errorType: "Error", errorMessage: "first version fails" } }, { at: 0 });
+    sim.at(30_000, () => sim.deploy({ name: "f", async: { maxRetryAttempts: 1 } }, second));
+    sim.run();
+    // The retry (a minute after the failure) runs the new code in a new environment.
+    expect(first.invocations).toHaveLength(1);
+    expect(second.invocations).toHaveLength(1);
+    expect(sim.trace.map((r) => [r.attempt, r.envId, r.outcome])).toEqual([
+      [1, "env-1", "error"],
+      [2, "env-2", "error"],
+      [2, null, "discarded"],
+    ]);
+  });
+});
+
 describe("§1 Execution environment lifecycle: provisioned environments are recycled periodically (a SIMPLIFICATION)", () => {
   it("pauses recycling while the function gets no traffic, so that a quiet simulation ends", () => {
     const { sim } = setup({ fn: { provisionedConcurrency: 2 }, model: { provisionedRecycleMs: 600_000 } });
@@ -121,7 +242,7 @@ describe("§1 Execution environment lifecycle: provisioned environments are recy
 describe("§3 Concurrency and scaling: provisioned concurrency's modelling choices are named", () => {
   it("names them when a function has provisioned concurrency", () => {
     const { sim } = setup({ fn: { provisionedConcurrency: 1 } });
-    expect(describeSimplifications(sim.model, sim.simplificationsUsed).at(-1)).toMatchInlineSnapshot(`"Provisioned environments are replaced every 2 h (the replacement initialises first; a period without traffic pauses this); they count toward concurrency only while serving a request; their standing charge is not priced (no price in the workbook's sources), and their invocations are billed at the on-demand duration rate. AWS documents none of these details."`);
+    expect(describeSimplifications(sim.model, sim.simplificationsUsed).at(-1)).toMatchInlineSnapshot(`"Provisioned environments are replaced every 2 h (the replacement initialises first; a period without traffic pauses this); idle ones hold the concurrency they are allocated (implied by AWS, not stated); a failed INIT is retried after 1 min; their standing charge is not priced (no price in the workbook's sources), and their invocations are billed at the on-demand duration rate. AWS documents none of these details."`);
     expect(setup().sim.simplificationsUsed.has("provisioned-concurrency")).toBe(false);
   });
 });

@@ -105,3 +105,25 @@ describe("§3 Recursive loop detection and §0 Recursive loop detection", () => 
     expect(sim.trace.map((r) => r.chain)).toEqual([null, null]);
   });
 });
+
+describe("§3 Recursive loop detection: AWS sends a Health Dashboard notice", () => {
+  it("§3 Recursive loop detection: puts one named Health Dashboard notice per function in the trace when it stops a loop", () => {
+    const { sim } = loopThroughService("Terminate");
+    sim.invoke("f", "async", again, { at: 0 });
+    sim.invoke("f", "async", again, { at: 100_000 }); // a second loop of the same function: no second notice
+    sim.run({ until: 200_000 });
+    expect(sim.recursiveInvocationsDropped).toBe(2);
+    expect(sim.healthNotices).toBe(1);
+    const notices = sim.platformEvents.filter((e) => e.kind === "health-notice");
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ functionName: "f", chainId: "evt-1" });
+    expect(notices[0]!.kind === "health-notice" && notices[0]!.message).toMatchInlineSnapshot(`"AWS Health Dashboard: Lambda detected that f was invoked in a recursive loop and stopped the loop's invocations. Check the resources that invoke it, or set its recursiveLoop to "Allow" if the loop is intended."`);
+  });
+
+  it("sends no notice when the function allows its loop", () => {
+    const { sim } = loopThroughService("Allow");
+    sim.invoke("f", "async", again, { at: 0 });
+    sim.run({ until: 200 });
+    expect(sim.healthNotices).toBe(0);
+  });
+});

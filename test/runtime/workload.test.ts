@@ -168,3 +168,24 @@ describe("workloads: runWorkload", () => {
     expect(sqs.success ? "" : sqs.error.issues[0]!.message).toMatchInlineSnapshot(`""sqs" is not yet supported by simulate: use "sync" or "async""`);
   });
 });
+
+describe("§3 Scaling rate (old) in workloads", () => {
+  it("§3 Scaling rate (old): account.scalingRule \"pre-2023\" throttles a ramp the current rule absorbs", () => {
+    // 100 new 100-second requests per second for a minute: concurrency climbs to 6,000.
+    const ramp: WorkloadInput = {
+      durationMs: 60_000,
+      account: { concurrencyLimit: 10_000 },
+      function: { timeoutMs: 900_000 },
+      arrivals: { kind: "constant", ratePerSec: 100 },
+      work: { kind: "fixed", ms: 100_000 },
+    };
+    const now = runWorkload(ramp).summary;
+    const before = runWorkload({ ...ramp, account: { ...ramp.account, scalingRule: "pre-2023", burstConcurrency: 1_000 } });
+    // Today the function adds up to 1,000 environments per 10 s: none is throttled. Before 2023 the account stopped
+    // at its 1,000 burst after 10 s and could add 500 only a minute later, after the ramp.
+    expect(now.throttles).toBe(0);
+    expect(before.summary.throttles).toBe(5_000);
+    expect(before.summary.peakConcurrency).toBe(1_000);
+    expect(before.simplifications.some((s) => s.includes("pre-2023 scaling rule"))).toBe(true);
+  });
+});
