@@ -47,7 +47,10 @@ export function concurrencyThrottle(
     if (r !== null) {
       reservedTotal += r;
       reservedInUse += f.inUse;
-    } else if (holdsProvisioned) idleProvisioned += held(f, true) - f.inUse;
+    } else if (holdsProvisioned) {
+      const idle = f.config.provisionedConcurrency - f.provisionedBusy;
+      if (idle > 0) idleProvisioned += idle;
+    }
   }
   const unreservedLimit = account.concurrencyLimit - reservedTotal;
   const unreservedInUse = accountInUse - reservedInUse;

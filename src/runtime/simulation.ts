@@ -171,6 +171,8 @@ export class Simulation {
   /** The pre-2023 account-level scaling rule (§3), or null under the current per-function one. */
   private readonly burst: AccountBurst | null;
   private readonly healthNotified = new Set<string>();
+  /** model.provisionedHoldsConcurrency, read on every admission. */
+  private readonly holdsProvisioned: boolean;
   /** Host memory held by the `/tmp` files of all environments (a workbook safety limit, tmp.ts). */
   private readonly tmpBudget: TmpBudget = { usedBytes: 0, onFull: () => this.simplificationsUsed.add("tmp-full-error") };
   private liveEnvironments = 0;
@@ -195,6 +197,7 @@ export class Simulation {
     const model = this.model;
     this.accountRate = accountRateQuota(model.requestsPerSecondPerConcurrency, model.requestRateQuota, this.account);
     this.burst = model.scalingRule === "pre-2023" ? new AccountBurst(model.burstConcurrency, model.burstGrowthPerMinute) : null;
+    this.holdsProvisioned = model.provisionedHoldsConcurrency;
     if (this.burst !== null) this.simplificationsUsed.add("pre-2023-scaling");
     const sim = this;
     this.waitingAsync = options.metricSeries ? new Set() : null;
@@ -550,7 +553,7 @@ export class Simulation {
   /** Whether a request may start now; when it may and needs a new environment, the scaling allowance is taken. */
   private admission(fn: FunctionState): Throttle | null {
     const provisionedReady = fn.provisionedIdle.length > 0;
-    const holds = this.model.provisionedHoldsConcurrency;
+    const holds = this.holdsProvisioned;
     // An idle provisioned environment holds its concurrency already: taking it needs no more.
     if (!(provisionedReady && holds)) {
       const limited = concurrencyThrottle(fn, this.functionList, this.accountInUse, this.account, holds);
