@@ -5,7 +5,9 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { InvalidFileError, parseFile } from "../grader/friendly-error.ts";
-import { runWorkload, WorkloadSchema, type RunWorkloadOptions, type Workload, type WorkloadResult } from "../runtime/workload.ts";
+import type { RunWorkloadOptions, Workload, WorkloadResult } from "../runtime/workload.ts";
+import { runWorkloadWithQueues } from "../runtime/workload-sqs.ts";
+import { SqsWorkloadSchema } from "../runtime/workload-sqs-schema.ts";
 import { SandboxCode } from "../sandbox/environment.ts";
 import { loadQuickJS } from "../sandbox/quickjs.ts";
 
@@ -27,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
   const [file] = args;
   if (!file || args.length > 1) throw new UsageError("expected one workload file");
   const data = readJson(file);
-  const workload = parseFile(WorkloadSchema, data, file, "workload");
+  const workload = parseFile(SqsWorkloadSchema, data, file, "workload");
   let codeFor: RunWorkloadOptions["codeFor"];
   if (workload.work.kind === "handler") {
     const handlerFile = resolve(dirname(file), workload.work.file);
@@ -38,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     const quickjs = await loadQuickJS();
     codeFor = (model) => new SandboxCode(quickjs, { code: source, filename: handlerFile.split(/[\\/]/).pop() ?? "handler.js" }, model);
   }
-  const result = runWorkload(workload, codeFor ? { codeFor } : {});
+  const result = runWorkloadWithQueues(workload, codeFor ? { codeFor } : {});
   console.log(flags.has("--json") ? JSON.stringify(result.summary, null, 2) : formatSummary(file, workload, result));
   return 0;
 }
@@ -91,6 +93,15 @@ export function formatSummary(file: string, workload: Workload, result: Workload
     ["Cost", `$${dec(s.costUsd, 6)}   (us-east-1 prices as read in 2026: check the pricing page before quoting)`],
   ];
   if (s.ephemeralStorageGbSeconds > 0) rows.push(["/tmp above 512 MB", `${dec(s.ephemeralStorageGbSeconds, 3)} GB-s   (billed separately; no price in the model, not in the cost)`]);
+  const q = s.sqs;
+  if (q) {
+    rows.push(
+      ["Messages", `sent ${int(q.messagesSent)}   deleted ${int(q.messagesDeleted)}   dead-lettered ${int(q.deadLettered)}   expired ${int(q.expired)}   left ${int(q.messagesLeft)}`],
+      ["Receives", `${int(q.receives)}   (redeliveries ${int(q.redeliveries)}; ${int(q.batches)} batches of ${dec(q.meanBatchSize, 2)} on average)`],
+      ["Queue depth", `mean ${dec(q.meanQueueDepth, 2)}   peak ${int(q.peakQueueDepth)}   (oldest message up to ${dec(q.maxOldestMessageAgeMs / 1_000, 1)} s)`],
+      ["Pollers", `peak ${int(q.peakPollers)}   (throttles are of the ${int(q.invokeAttempts)} invoke requests)`],
+    );
+  }
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = [`${file}: ${describeTraffic(workload)}`, ""];
   for (const [label, value] of rows) lines.push(`${label.padEnd(width)}   ${value}`);
@@ -98,7 +109,12 @@ export function formatSummary(file: string, workload: Workload, result: Workload
     lines.push("", "Per tenant (requests, throttles, errors):");
     for (const [tenant, c] of Object.entries(s.tenants)) lines.push(`  ${tenant.padEnd(6)} ${int(c.requests).padStart(10)} ${int(c.throttles).padStart(10)} ${int(c.errors).padStart(8)}`);
   }
-  lines.push("", "Means are over the simulated window; latency is from arrival to the end of the invocation (async: to the end of the successful attempt), within 0.5%.");
+  lines.push(
+    "",
+    q
+      ? "Means are over the simulated window; latency is each message's, from its send to its delete after a successful invocation, within 0.5%."
+      : "Means are over the simulated window; latency is from arrival to the end of the invocation (async: to the end of the successful attempt), within 0.5%.",
+  );
   for (const note of result.simplifications) lines.push(note);
   return lines.join("\n");
 }

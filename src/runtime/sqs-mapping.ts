@@ -175,6 +175,7 @@ export class SqsEventSourceMapping {
   private readonly queue: Queue;
   private readonly model: SqsMappingModel;
   private readonly recordBatches: boolean;
+  private stopped = false;
   /** How long a batch that is not full may gather records: the window, or the low-traffic wait when longer. */
   private readonly holdMs: number;
   private pollers: number;
@@ -250,7 +251,13 @@ export class SqsEventSourceMapping {
     });
   }
 
+  /** Takes no more batches (the running and gathering ones finish): the end of a simulated window. */
+  stop(): void {
+    this.stopped = true;
+  }
+
   private pump(): void {
+    if (this.stopped) return;
     const now = this.sim.now;
     const q = this.queue;
     const open = this.open;
@@ -553,14 +560,23 @@ export function mappingConfigError(
   queue: { name: string; visibilityTimeoutMs: number },
   fn: { name: string; timeoutMs: number },
 ): string | null {
+  return mappingConfigProblem(config, queue, fn)?.message ?? null;
+}
+
+/** mappingConfigError with the setting at fault, so that a workload file's error can name its field. */
+export function mappingConfigProblem(
+  config: Pick<SqsMappingConfig, "batchSize" | "batchingWindowMs">,
+  queue: { name: string; visibilityTimeoutMs: number },
+  fn: { name: string; timeoutMs: number },
+): { field: "batchSize" | "batchingWindowMs" | "visibilityTimeoutMs"; message: string } | null {
   const { batchSize, batchingWindowMs } = config;
-  if (queue.name.endsWith(".fifo") && batchSize > 10) return `the batch size of a FIFO queue's mapping is at most 10 (got ${batchSize})`;
-  if (batchSize > 10 && batchingWindowMs < 1_000) return `a batch size over 10 (got ${batchSize}) needs a batching window of at least 1 s`;
+  if (queue.name.endsWith(".fifo") && batchSize > 10) return { field: "batchSize", message: `the batch size of a FIFO queue's mapping is at most 10 (got ${batchSize})` };
+  if (batchSize > 10 && batchingWindowMs < 1_000) return { field: "batchingWindowMs", message: `a batch size over 10 (got ${batchSize}) needs a batching window of at least 1 s` };
   if (queue.visibilityTimeoutMs < fn.timeoutMs) {
-    return (
+    const message =
       `the visibility timeout of ${queue.name} (${formatMs(queue.visibilityTimeoutMs)}) is shorter than the timeout of ${fn.name} (${formatMs(fn.timeoutMs)}); ` +
-      "set it to at least the function timeout, and AWS advises 6 times it (this refusal is a workbook simplification)"
-    );
+      "set it to at least the function timeout, and AWS advises 6 times it (this refusal is a workbook simplification)";
+    return { field: "visibilityTimeoutMs", message };
   }
   return null;
 }

@@ -14,9 +14,12 @@ import { LAMBDA_FACTS, type FunctionConfigInput, type ModelSettings } from "./co
 import { Prng } from "./prng.ts";
 import { describeSimplifications } from "./simplifications.ts";
 import { Simulation } from "./simulation.ts";
-import type { CodeInstance, CodeOutcome, EnvironmentPort, FunctionCode } from "./types.ts";
+import type { FunctionCode } from "./types.ts";
 import { sampleArrivals, type ArrivalProcess } from "./workload-arrivals.ts";
+import { timedCode } from "./workload-code.ts";
 import { ArrivalsSchema, WorkSchema, workSampler } from "./workload-schema.ts";
+import type { LatencyHistogram } from "./aggregates.ts";
+import type { SqsSummary } from "./workload-sqs-schema.ts";
 
 export { ArrivalsSchema, WorkSchema } from "./workload-schema.ts";
 
@@ -77,10 +80,18 @@ export const WorkloadSchema = z.strictObject({
     durationMs: z.number().check(z.positive(), z.maximum(366 * 86_400_000)),
     function: z.prefault(WorkloadFunctionSchema, {}),
     account: z.prefault(WorkloadAccountSchema, {}),
-    /** How requests reach the function: "sync" (RequestResponse), "async" (Event) or "sqs" (not yet supported). */
+    /**
+     * How requests reach the function: "sync" (RequestResponse), "async" (Event) or "sqs" (each request is a message
+     * sent to `queue`; an event source mapping polls it and invokes the function with batches).
+     */
     invoke: z._default(z.enum(["sync", "async", "sqs"]), "sync"),
     arrivals: ArrivalsSchema,
+    /** Each request's work; with "sqs", each message's (a batch takes the sum of its messages' work). */
     work: z.prefault(WorkSchema, { kind: "fixed", ms: 100 }),
+    /** "sqs" only: the queue the messages go to (its keys are checked by SqsWorkloadSchema, with the queue code). */
+    queue: z.optional(z.unknown()),
+    /** "sqs" only: the event source mapping that polls the queue (checked by SqsWorkloadSchema too). */
+    mapping: z.optional(z.unknown()),
     /** Size of each request's event in bytes (UTF-8 JSON), for the payload limits of §5. */
     payloadBytes: z._default(z.int().check(z.minimum(2), z.maximum(16 * 1024 * 1024)), 64),
     /** Optional tenants; the summary then gives requests, throttles and errors per tenant. */
@@ -94,10 +105,7 @@ export const WorkloadSchema = z.strictObject({
       path: ["function", "reservedConcurrency"],
       message: "at most the account's concurrency limit minus the 100 Lambda keeps unreserved (lambda-model.md §3)",
     },
-  ), z.refine((w) => w.invoke !== "sqs", {
-    path: ["invoke"],
-    message: '"sqs" is not yet supported by simulate: use "sync" or "async"',
-  }));
+  ));
 export type Workload = z.infer<typeof WorkloadSchema>;
 export type WorkloadInput = z.input<typeof WorkloadSchema>;
 
@@ -157,6 +165,8 @@ export interface WorkloadSummary {
   durationMs: number;
   /** Per tenant (when the workload has tenants): requests, throttles and errors. */
   tenants?: Record<string, { requests: number; throttles: number; errors: number }>;
+  /** With `invoke: "sqs"`: the queue's and the mapping's figures. */
+  sqs?: SqsSummary;
 }
 
 /** One sample of the optional timeline: levels at `t` and counts since the start. */
@@ -167,6 +177,10 @@ export interface TimelinePoint {
   requests: number;
   coldStarts: number;
   throttles: number;
+  /** With `invoke: "sqs"`: messages held (visible or in flight), the age of the oldest in ms, and the pollers. */
+  queueDepth?: number;
+  oldestMessageAgeMs?: number;
+  pollers?: number;
 }
 
 export interface RunWorkloadOptions {
@@ -177,6 +191,33 @@ export interface RunWorkloadOptions {
    * sandbox, with the model settings of the run (the runtime never loads code itself). Other work kinds ignore it.
    */
   codeFor?: (model: ModelSettings) => FunctionCode;
+  /**
+   * For `invoke: "sqs"`: the queue code (`QUEUES` from workload-sqs.ts, which `runWorkloadWithQueues` passes). It is an
+   * option so that pages running sync or async workloads load none of it.
+   */
+  sqs?: SqsPlugin;
+}
+
+/** The queue, its dead-letter queue and the event source mapping of an `invoke: "sqs"` run, as runWorkload drives them. */
+export interface SqsTraffic {
+  /** How long after the window the batches running or gathering may still need (their visibility timeout and window). */
+  readonly settleMs: number;
+  /** One arrival: one message. */
+  send(now: number, body: string): void;
+  /** The end of the window: the depth's mean and peak are taken, the mapping takes no more batches. */
+  stop(end: number): void;
+  /** The queue at `t`, for the timeline. */
+  sample(t: number): { queueDepth: number; oldestMessageAgeMs: number; pollers: number };
+  /** Turns the summary into an SQS run's (see README: requests are messages, latency is send-to-delete…) and adds `sqs`. */
+  complete(summary: WorkloadSummary, sim: Simulation, requests: number): void;
+}
+
+/** What runWorkload needs from the queue code for `invoke: "sqs"`. */
+export interface SqsPlugin {
+  /** The queue, its dead-letter queue and the mapping, wired to the simulation. */
+  traffic(sim: Simulation, functionName: string, workload: Workload, prng: Prng): SqsTraffic;
+  /** The batch handler of numeric work: each message takes a draw of `sample` and fails at `errorRate`. */
+  code(sample: () => number, errorRate: number, failures: Prng, workload: Workload): FunctionCode;
 }
 
 export interface WorkloadResult {
@@ -209,10 +250,12 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
   });
   // Arrivals, work and tenants draw from their own generators, so that none shifts another's draws.
   const seed = String(workload.seed);
+  const queues = workload.invoke === "sqs" ? options.sqs : null;
+  if (queues === undefined) throw new Error('invoke "sqs" needs options.sqs');
   const code =
     workload.work.kind === "handler"
       ? options.codeFor?.(sim.model)
-      : timedCode(workSampler(workload.work, new Prng(`${seed}:work`)), workload.work.errorRate, new Prng(`${seed}:errors`));
+      : (queues?.code ?? timedCode)(workSampler(workload.work, new Prng(`${seed}:work`)), workload.work.errorRate, new Prng(`${seed}:errors`), workload);
   if (!code) throw new Error('work.kind "handler" needs the handler\'s code (RunWorkloadOptions.codeFor)');
   const config: FunctionConfigInput = {
     name: FUNCTION,
@@ -233,12 +276,14 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
   const payload = payloadOfBytes(workload.payloadBytes, null);
   const noOptions = {};
   const end = workload.durationMs;
+  const sqs = queues?.traffic(sim, FUNCTION, workload, new Prng(`${seed}:sqs`));
   let requests = 0;
   // Each arrival runs at its time and returns the next one (no queue event per request).
   const first = arrivals.next();
   sim.arrivals(first < end ? first : Infinity, () => {
     requests++;
-    if (tenants) tenants.arrive(sim, mode);
+    if (sqs) sqs.send(sim.now, payload);
+    else if (tenants) tenants.arrive(sim, mode);
     else sim.arrive(FUNCTION, mode, payload, noOptions);
     const t = arrivals.next();
     return t < end ? t : Infinity;
@@ -250,7 +295,9 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
     const t = (end * i) / points;
     sim.at(t, () => {
       const a = sim.aggregates;
-      timeline.push({ t, environments: a.environments.current, concurrency: a.concurrency.current, requests, coldStarts: sim.totals.coldStarts, throttles: sim.totals.throttles });
+      const point: TimelinePoint = { t, environments: a.environments.current, concurrency: a.concurrency.current, requests, coldStarts: sim.totals.coldStarts, throttles: sim.totals.throttles };
+      if (sqs) Object.assign(point, sqs.sample(t));
+      timeline.push(point);
     });
   }
 
@@ -265,11 +312,15 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
   const provisioned = sim.provisionedChargeOf(FUNCTION);
   // Whatever is still in flight ends within the INIT limit and the timeout (sync), or within the maximum event age
   // (async); provisioned environments are replaced forever, so the run stops there rather than when nothing is left.
-  const settleMs = LAMBDA_FACTS.initLimitMs + fn.timeoutMs + (mode === "async" ? fn.maxEventAgeMs + fn.timeoutMs : 0);
+  // SQS: the mapping takes no new batch after the window; a throttled batch is retried until its visibility timeout.
+  sqs?.stop(end);
+  const settleMs =
+    LAMBDA_FACTS.initLimitMs + fn.timeoutMs + (mode === "async" ? fn.maxEventAgeMs + fn.timeoutMs : 0) + (sqs?.settleMs ?? 0);
   sim.run({ until: end + settleMs });
   sim.shutdown();
 
   const totals = sim.totals;
+  // SQS: latency is each message's, from its send to its delete after a successful invocation.
   const latency = a.latency;
   const summary: WorkloadSummary = {
     requests: totals.requests,
@@ -277,12 +328,13 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
     coldStarts: totals.coldStarts,
     coldStartRatio: ratio(totals.coldStarts, totals.invocations),
     throttles: totals.throttles,
+    // SQS: over the mapping's invoke requests (totals.requests), not over the messages.
     throttleRatio: ratio(totals.throttles, totals.requests),
     meanEnvironments,
     peakEnvironments,
     meanConcurrency,
     peakConcurrency,
-    latencyMs: { p50: latency.percentile(50), p90: latency.percentile(90), p99: latency.percentile(99), mean: latency.mean, max: latency.max },
+    latencyMs: latencySummaryOf(latency),
     billedGbSeconds: totals.billedGbSeconds,
     costUsd: totals.costUsd,
     errors: totals.errors,
@@ -296,6 +348,7 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
     durationMs: end,
   };
   if (tenants) summary.tenants = tenants.summary();
+  sqs?.complete(summary, sim, requests);
   // The occasional simplifications this run depended on (a request-rate cap, a scaling throttle…) follow the usual ones.
   const occasional = describeSimplifications(sim.model, sim.simplificationsUsed).slice(describeSimplifications(sim.model).length);
   return { summary, timeline, simplifications: [...workloadSimplifications(workload), ...occasional] };
@@ -304,6 +357,11 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
 /** Storage above the 512 MB every function gets (§9), in GB, × the billed seconds. */
 export function extraStorageGbSeconds(ephemeralStorageMB: number, billedMs: number): number {
   return ((ephemeralStorageMB - LAMBDA_FACTS.includedEphemeralStorageMB) / 1024) * (billedMs / 1000);
+}
+
+/** The percentiles, mean and maximum of a latency histogram. */
+export function latencySummaryOf(latency: LatencyHistogram): LatencySummary {
+  return { p50: latency.percentile(50), p90: latency.percentile(90), p99: latency.percentile(99), mean: latency.mean, max: latency.max };
 }
 
 function ratio(a: number, b: number): number {
@@ -330,30 +388,6 @@ export function payloadOfBytes(bytes: number, tenant: string | null): string {
   const room = bytes - head.length - 2;
   if (room < 0) return tenant === null ? (bytes >= 2 ? "{}".padEnd(bytes, " ") : "{}") : JSON.stringify({ tenant });
   return `${head}${"x".repeat(room)}"}`;
-}
-
-/** Host-side code whose handler only takes the sampled time (and fails at the workload's error rate). */
-function timedCode(sample: () => number, errorRate: number, failures: Prng): FunctionCode {
-  const success: CodeOutcome = { kind: "success", response: undefined };
-  const failure: CodeOutcome = { kind: "error", errorType: "Error", errorMessage: "simulated failure (work.errorRate)" };
-  return {
-    createInstance(port: EnvironmentPort): CodeInstance {
-      const instance: CodeInstance = {
-        init: (_deadline, done) => done(success),
-        // Used only when some invocations fail: the outcome needs a callback.
-        invoke: (_event, _context, _deadline, done) => {
-          const outcome = failures.next() < errorRate ? failure : success;
-          port.defer(sample(), () => done(outcome));
-        },
-        abort: () => {},
-        dispose: () => {},
-        memoryUsedMB: () => 0,
-      };
-      // Every invocation succeeds: the simulator's fast path, with no callback per invocation.
-      if (errorRate === 0) instance.timedInvoke = sample;
-      return instance;
-    },
-  };
 }
 
 /** Requests per tenant: a Zipf-like choice of tenant, an event naming it, and counts of what happened to each. */

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -82,12 +82,29 @@ describe("the simulate command (the contract in DESIGN.md)", () => {
     expect(missing.stderr).toContain("workload file not found");
   });
 
-  it('exits 2 for invoke "sqs", which simulate does not support yet', () => {
-    const path = file("sqs.json", JSON.stringify({ durationMs: 1000, invoke: "sqs", arrivals: { kind: "poisson", ratePerSec: 1 } }));
+  it('exits 2 naming the field for an SQS mapping AWS would refuse (invoke "sqs")', () => {
+    const path = file("sqs-fifo.json", JSON.stringify({ durationMs: 1000, invoke: "sqs", arrivals: { kind: "poisson", ratePerSec: 1 }, queue: { fifo: true }, mapping: { batchSize: 50, batchingWindowMs: 2_000 } }));
     const run = simulate(path);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('field "invoke" is invalid: "sqs" is not yet supported by simulate');
+    expect(run.stderr.replace(path, "sqs-fifo.json").trim()).toMatchInlineSnapshot(
+      `"simulate: sqs-fifo.json: workload field "mapping.batchSize" is invalid: the batch size of a FIFO queue's mapping is at most 10 (got 50); found number 50. Fix that field and try again."`,
+    );
   });
+
+  it("runs every example in public/workloads (the README's) and prints the SQS figures for an sqs one", () => {
+    const examples = readdirSync(join(ROOT, "public/workloads")).filter((f) => f.endsWith(".json"));
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    for (const example of examples) {
+      const run = simulate(`public/workloads/${example}`, "--json");
+      expect(run.code, `${example}: ${run.stderr}`).toBe(0);
+      const summary = JSON.parse(run.stdout);
+      for (const key of CONTRACT_KEYS) expect(summary).toHaveProperty(key);
+      if (example.startsWith("sqs-")) expect(summary.sqs.messagesSent).toBe(summary.requests);
+    }
+    const sqs = simulate(`public/workloads/${examples.find((f) => f.startsWith("sqs-"))}`);
+    expect(sqs.stdout).toMatch(/^Queue depth {2,}mean [\d.,]+ {3}peak [\d,]+/m);
+    expect(sqs.stdout).toContain("latency is each message's, from its send to its delete");
+  }, 240_000);
 
   it("runs a real handler file in the sandbox for work.kind handler", () => {
     file("handler.js", "export async function handler(event) { return { ok: true }; }\n");

@@ -161,11 +161,9 @@ describe("workloads: runWorkload", () => {
     expect(bad.success ? [] : bad.error.issues.map((i) => i.path.join("."))).toEqual(["function.ephemeralStorageMB"]);
   });
 
-  it("refuses a reservation that leaves fewer than 100 unreserved (§3), and sqs as not yet supported", () => {
+  it("refuses a reservation that leaves fewer than 100 unreserved (§3)", () => {
     const tooMuch = WorkloadSchema.safeParse({ ...base, function: { reservedConcurrency: 950 } });
     expect(tooMuch.success ? [] : tooMuch.error.issues.map((i) => i.path.join("."))).toEqual(["function.reservedConcurrency"]);
-    const sqs = WorkloadSchema.safeParse({ ...base, invoke: "sqs" });
-    expect(sqs.success ? "" : sqs.error.issues[0]!.message).toMatchInlineSnapshot(`""sqs" is not yet supported by simulate: use "sync" or "async""`);
   });
 });
 
