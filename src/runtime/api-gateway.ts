@@ -4,6 +4,9 @@
  * sees when the function is throttled (500), fails (502), returns more than 6 MB (502) or outlasts the integration
  * timeout (504). A layer on the simulator's public API: the function is invoked synchronously with a proxy event.
  *
+ * A REST API also refuses more than 10,240 bytes of request headers (§5), counted as the workbook chooses (see
+ * `headerBytes`); lambda-model.md gives the HTTP API no header limit, so none is applied there.
+ *
  * SIMPLIFICATIONS (named wherever a learner sees them): the 413 status for an oversize request and the gateway's error
  * bodies are unsourced; after a 504 the Lambda invocation keeps running and billing until it ends or times out; an
  * invoke Lambda itself refuses (request over 6 MB) is answered with 500 like a throttle; the HTTP API answers a
@@ -70,7 +73,7 @@ export interface GatewayResponse {
   headers: Record<string, string>;
   body: string;
   /** Why the client got this status. */
-  cause: "ok" | "payload-too-large" | "throttled" | "lambda-refused" | "function-error" | "response-too-large" | "malformed-response" | "timeout";
+  cause: "ok" | "payload-too-large" | "headers-too-large" | "throttled" | "lambda-refused" | "function-error" | "response-too-large" | "malformed-response" | "timeout";
   /** In words, for graders and the timeline. */
   reason: string | null;
   /** Trace seq of the Lambda invocation (or its throttle/refusal record), once known. */
@@ -132,6 +135,17 @@ export class ApiGateway {
       onResponse?.(response);
     };
     const api = this.config.kind === "rest" ? "REST API" : "HTTP API";
+    if (this.config.kind === "rest") {
+      const headers = headerBytes(req.headers ?? {});
+      const limit = L.restHeaderMaxBytes;
+      // Headers within the limit add no hop record of their own: the body's record below stands for the request.
+      if (headers > limit) {
+        const reason = `the request's headers take ${headers.toLocaleString("en-US")} bytes (name, ": ", value and line break of each, as the workbook counts them), over the REST API's ${limit.toLocaleString("en-US")}-byte header limit`;
+        this.hops.add({ t: sim.now, service: "api-gateway", resource: api, operation: `${operation} (headers)`, bytes: headers, limitBytes: limit, outcome: "rejected", error: { code: "HeadersTooLarge", message: reason } });
+        answer(GATEWAY_ANSWERS.payloadTooLarge.statusCode, GATEWAY_ANSWERS.payloadTooLarge.body, "headers-too-large", reason);
+        return response;
+      }
+    }
     const bytes = body === null ? 0 : utf8Length(body);
     if (bytes > L.apiGatewayPayloadMaxBytes) {
       const reason = `the ${bytes.toLocaleString("en-US")}-byte request body is over the ${api}'s ${describeBytes(L.apiGatewayPayloadMaxBytes)} payload limit`;
@@ -223,6 +237,17 @@ export class ApiGateway {
     if (proxy.headers !== null && typeof proxy.headers === "object") for (const [k, v] of Object.entries(proxy.headers)) headers[k.toLowerCase()] = String(v);
     return { statusCode: status, body: typeof proxy.body === "string" ? proxy.body : "", headers, cause: "ok", reason: null };
   }
+}
+
+/**
+ * Bytes of request headers as the workbook counts them against the REST API's 10,240-byte limit: for each header the
+ * UTF-8 bytes of `name: value` plus a line break (CRLF), as the header is written in an HTTP/1.1 request. A modelling
+ * choice: lambda-model.md gives the limit, not how AWS counts it (the request line is not counted).
+ */
+export function headerBytes(headers: Record<string, string>): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(headers)) bytes += utf8Length(name) + 2 + utf8Length(value) + 2;
+  return bytes;
 }
 
 /** A REST API Lambda proxy event (payload format 1.0). */

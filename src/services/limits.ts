@@ -53,6 +53,8 @@ export const SERVICE_LIMITS = {
   s3SinglePutMaxBytes: 5 * 1024 * MiB,
   /** API Gateway payload: 10 MB for REST and HTTP APIs (§5). */
   apiGatewayPayloadMaxBytes: 10 * MiB,
+  /** API Gateway REST API: 10,240 bytes of request headers (§5); the HTTP API has no header limit in the model. */
+  restHeaderMaxBytes: 10_240,
   /** API Gateway integration timeout: REST 50 ms – 29 s by default (raisable since Jun 2024); HTTP API fixed 30 s (§4). */
   restIntegrationTimeoutDefaultMs: 29_000,
   restIntegrationTimeoutMinMs: 50,

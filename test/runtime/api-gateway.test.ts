@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ApiGateway, base64, type ApiGatewayConfigInput, type GatewayResponse } from "../../src/runtime/api-gateway.ts";
+import { ApiGateway, base64, headerBytes, type ApiGatewayConfigInput, type GatewayResponse } from "../../src/runtime/api-gateway.ts";
 import type { FunctionConfigInput } from "../../src/runtime/config.ts";
 import { HopLog } from "../../src/runtime/hops.ts";
+import { describeSimplifications } from "../../src/runtime/simplifications.ts";
 import { Simulation } from "../../src/runtime/simulation.ts";
 import { HostCode, type InvokePlan } from "./host-code.ts";
 
@@ -130,5 +131,46 @@ describe("API Gateway → Lambda (§4, §5, neighbour services)", () => {
     sim.run();
     expect(call.r).toMatchObject({ statusCode: 200, body: '{"ok":true}' });
     expect(code.invocations[0]!.event).toMatchObject({ version: "2.0", routeKey: "POST /orders", rawPath: "/orders", body: '{"a":1}' });
+  });
+});
+
+describe("§5 API Gateway REST: 10,240 bytes of headers", () => {
+  /** Headers of exactly `bytes` bytes as the workbook counts them: "x-pad: " + value + CRLF. */
+  const headersOf = (bytes: number) => ({ "x-pad": "v".repeat(bytes - "x-pad: \r\n".length) });
+  const request = (kind: "rest" | "http", headers: Record<string, string>) => {
+    const { sim, gateway, hops } = setup({ gateway: { kind }, plan: () => ({ result: { statusCode: 200 } }) });
+    let r: GatewayResponse | null = null;
+    sim.at(0, () => gateway.request({ path: "/orders", body: "{}", headers }, (x) => (r = x)));
+    sim.run();
+    return { r: r as GatewayResponse | null, hops, sim };
+  };
+
+  it("counts each header as its UTF-8 name, \": \", value and a line break (a modelling choice)", () => {
+    expect(headerBytes({})).toBe(0);
+    expect(headerBytes({ a: "b" })).toBe(6);
+    expect(headerBytes({ "x-name": "é", host: "example.com" })).toBe(6 + 2 + 2 + 2 + (4 + 2 + 11 + 2));
+    expect(headerBytes(headersOf(10_240))).toBe(10_240);
+  });
+
+  it("passes headers of exactly 10,240 bytes to the function", () => {
+    const { r, hops } = request("rest", headersOf(10_240));
+    expect(r).toMatchObject({ statusCode: 200, cause: "ok" });
+    expect(hops.rejected()).toEqual([]);
+    expect(hops.records.map((h) => h.operation)).toEqual(["POST /orders", "Invoke (RequestResponse) from POST /orders"]);
+  });
+
+  it("answers 413 (status unsourced: a named simplification) to one byte more, without invoking the function, and records the hop", () => {
+    const { r, hops, sim } = request("rest", headersOf(10_241));
+    expect(r).toMatchObject({ statusCode: 413, body: '{"message":"Request Too Long"}', cause: "headers-too-large", invocation: null });
+    expect(r!.reason).toMatchInlineSnapshot(`"the request's headers take 10,241 bytes (name, ": ", value and line break of each, as the workbook counts them), over the REST API's 10,240-byte header limit"`);
+    expect(sim.trace).toHaveLength(0);
+    expect(hops.records.map((h) => [h.service, h.operation, h.outcome, h.bytes, h.limitBytes, h.error?.code])).toEqual([["api-gateway", "POST /orders (headers)", "rejected", 10_241, 10_240, "HeadersTooLarge"]]);
+    expect(describeSimplifications(sim.model, sim.simplificationsUsed).at(-1)).toContain("oversize REST headers");
+  });
+
+  it("§5 API Gateway HTTP API: has no header limit in the model, so 20 KB of headers pass", () => {
+    const { r, hops } = request("http", headersOf(20_480));
+    expect(r).toMatchObject({ statusCode: 200, cause: "ok" });
+    expect(hops.records.map((h) => h.operation)).toEqual(["POST /orders", "Invoke (RequestResponse) from POST /orders"]);
   });
 });
