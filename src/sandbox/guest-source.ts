@@ -165,7 +165,10 @@ return {
     changeVisibility: (h, t) => r("queue", "changeVisibility", [x, h, t]) })),
   topic: (x) => (c("topic", x), F({ name: x, publish: (m, o) => r("topic", "publish", [x, m, n(o)]) })),
   putEvents: (e) => r("bus", "putEvents", [e]),
-  bucket: (x) => (c("bucket", x), F({ name: x, put: (k, b) => r("bucket", "put", [x, k, b]), get: (k) => r("bucket", "get", [x, k]) })),
+  bucket: (x) => (c("bucket", x), F({ name: x, put: (k, b) => r("bucket", "put", [x, k, b]), get: (k) => r("bucket", "get", [x, k]),
+    createMultipartUpload: (k) => r("bucket", "createMultipartUpload", [x, k]),
+    uploadPart: (k, u, p, b) => r("bucket", "uploadPart", [x, k, u, p, b]),
+    completeMultipartUpload: (k, u) => r("bucket", "completeMultipartUpload", [x, k, u]) })),
 };
 })`;
 

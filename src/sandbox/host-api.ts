@@ -12,7 +12,7 @@ export const HOST_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
   queue: ["send", "sendBatch", "receive", "delete", "changeVisibility"],
   topic: ["publish"],
   bus: ["putEvents"],
-  bucket: ["put", "get"],
+  bucket: ["put", "get", "createMultipartUpload", "uploadPart", "completeMultipartUpload"],
 };
 
 export function isHostService(service: string, operation: string): boolean {

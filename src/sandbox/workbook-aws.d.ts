@@ -150,12 +150,31 @@ declare module "workbook:aws" {
     }>;
   };
 
-  /** A bucket in the manner of S3: string bodies by key; a single put takes up to 5 GB. */
+  /**
+   * A body described only by its size, when its content does not matter (e.g. "a 6 GB file"): nothing that large is
+   * held in memory. Objects stored from it (and every multipart object) keep their size but no content.
+   */
+  export interface SizedBody {
+    sizeBytes: number;
+  }
+
+  /**
+   * A bucket in the manner of S3: bodies by key. A single put takes up to 5 GB; larger objects (up to 50 TB) need a
+   * multipart upload with parts of 5 MiB – 5 GiB (the last may be smaller), numbered 1–10,000. Too large: EntityTooLarge.
+   */
   export interface Bucket {
     readonly name: string;
-    put(key: string, body: string): Promise<{ size: number }>;
-    /** The body stored under `key`; fails with NoSuchKey. */
-    get(key: string): Promise<string>;
+    put(key: string, body: string | SizedBody): Promise<{ size: number }>;
+    /** The body stored under `key` (`{ sizeBytes }` when its content is not kept); fails with NoSuchKey. */
+    get(key: string): Promise<string | SizedBody>;
+    createMultipartUpload(key: string): Promise<{ uploadId: string }>;
+    /** Sends part `partNumber` (1–10,000) of at most 5 GiB; sending the same number again replaces it. */
+    uploadPart(key: string, uploadId: string, partNumber: number, body: string | SizedBody): Promise<{ etag: string; size: number }>;
+    /**
+     * Joins every uploaded part in part-number order (a simplification: S3 takes the list of parts). Fails with
+     * EntityTooSmall when a part other than the last is under 5 MiB.
+     */
+    completeMultipartUpload(key: string, uploadId: string): Promise<{ size: number; parts: number }>;
   }
 
   export function bucket(name: string): Bucket;

@@ -49,8 +49,17 @@ export const SERVICE_LIMITS = {
   eventBridgeEntryLimitBytes: 1 * MiB,
   eventBridgeMaxEntries: 10,
   eventBridgeTimeBytes: 14,
-  /** S3: single PUT up to 5 GB; objects up to 50 TB with multipart upload (§5). */
+  /** S3: single PUT up to 5 GB (§5). */
   s3SinglePutMaxBytes: 5 * 1024 * MiB,
+  /** S3 multipart upload: parts of 5 MiB – 5 GiB (the last may be smaller), numbered 1–10,000 (§5). */
+  s3PartMinBytes: 5 * MiB,
+  s3PartMaxBytes: 5 * 1024 * MiB,
+  s3MaxParts: 10_000,
+  /**
+   * S3 object: "50 TB", shown as 48.8 TiB in the docs (§5), which is 10,000 parts × 5 GiB = 53,687,091,200,000 bytes;
+   * the model reads it so, so the part limits are what stop a larger object.
+   */
+  s3ObjectMaxBytes: 10_000 * 5 * 1024 * MiB,
   /** API Gateway payload: 10 MB for REST and HTTP APIs (§5). */
   apiGatewayPayloadMaxBytes: 10 * MiB,
   /** API Gateway REST API: 10,240 bytes of request headers (§5); the HTTP API has no header limit in the model. */
@@ -64,6 +73,7 @@ export const SERVICE_LIMITS = {
 /** "1 MB (1,048,576 bytes)"-style wording for learner-facing messages. */
 export function describeBytes(bytes: number): string {
   const exact = bytes.toLocaleString("en-US");
+  if (bytes % (1024 * MiB) === 0) return `${bytes / (1024 * MiB)} GB (${exact} bytes)`;
   if (bytes % MiB === 0) return `${bytes / MiB} MB (${exact} bytes)`;
   if (bytes % KiB === 0) return `${bytes / KiB} KB (${exact} bytes)`;
   return `${exact} bytes`;

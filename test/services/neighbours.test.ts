@@ -147,6 +147,6 @@ describe("§6 destinations deliver into topics, the bus and buckets", () => {
     expect(JSON.parse(m!.body)).toMatchObject({ requestContext: { condition: "Success" } });
     expect(m!.sender.chain).toMatchObject({ hops: 1 });
     const [key] = hub.s3.keys("failures");
-    expect(JSON.parse(hub.s3.object("failures", key!)!.body)).toMatchObject({ requestContext: { condition: "RetriesExhausted" } });
+    expect(JSON.parse(hub.s3.object("failures", key!)!.body!)).toMatchObject({ requestContext: { condition: "RetriesExhausted" } });
   });
 });
