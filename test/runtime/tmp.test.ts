@@ -59,7 +59,7 @@ describe("§1 /tmp", () => {
     expect(tmp.write("/var/task/index.mjs", "x")).toMatchObject({ ok: false, error: { code: "EROFS" } });
   });
 
-  it("fills to exactly its configured size, 512 MB or 10,240 MB, and refuses one byte more (§2 Ephemeral storage)", () => {
+  it("fills to exactly its configured size, 512 MB or 10,240 MB, and refuses one byte more (§2 Ephemeral storage (/tmp))", () => {
     for (const mb of [512, 10_240]) {
       const tmp = new TmpStore(mb, { usedBytes: 0 });
       const chunk = "y".repeat(4 * MiB);

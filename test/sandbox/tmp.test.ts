@@ -68,8 +68,8 @@ export const handler = async (event) => {
   }
 };`;
 
-describe("§1 Execution environment lifecycle: /tmp filled from handler code", () => {
-  it("fills a 512 MB /tmp with the same 1 MB string until ENOSPC (§2 Ephemeral storage: 512 MB default)", async () => {
+describe("§1 /tmp filled from handler code", () => {
+  it("fills a 512 MB /tmp with the same 1 MB string until ENOSPC (§2 Ephemeral storage (/tmp): 512 MB by default)", async () => {
     const run = await runHandler(FILL);
     expect(payloadOf(run.results[0])).toEqual({
       written: 512,
@@ -81,7 +81,7 @@ describe("§1 Execution environment lifecycle: /tmp filled from handler code", (
     expect(run.services).toBeDefined();
   });
 
-  it("fills a 10,240 MB /tmp the same way (§2 Ephemeral storage: up to 10,240 MB)", async () => {
+  it("fills a 10,240 MB /tmp the same way (§2 Ephemeral storage (/tmp): up to 10,240 MB)", async () => {
     const run = await runHandler(FILL, { function: { ephemeralStorageMB: 10_240, timeoutMs: 10_000 } });
     expect(payloadOf(run.results[0])).toMatchObject({ written: 10_240, code: "ENOSPC", size: 10_240 * 1024 * 1024 });
   });
