@@ -1,7 +1,7 @@
 /**
  * Scenario steps that drive event sources and neighbour services (lambda-model.md §5, §7, "Neighbour services"):
  * send to a queue, an HTTP request through the API gateway, publish to a topic, put events on the bus, store an
- * object. Each runs at its `at` time as the scenario (not a handler), and its result is kept by step index.
+ * object, start a state machine's execution. Each runs at its `at` time as the scenario (not a handler), and its result is kept by step index.
  */
 import { z } from "zod";
 import { ApiGateway, ApiGatewayConfigSchema, type GatewayResponse } from "../runtime/api-gateway.ts";
@@ -59,6 +59,15 @@ export const SourceStepSchemas = [
       sizeBytes: z.number().int().min(0).optional(),
     })
     .strict(),
+  z
+    .object({
+      do: z.literal("startExecution"),
+      at,
+      /** A state machine of the scenario's `services.stepfunctions` (lambda-model.md §5: 256 KB per state). */
+      stateMachine: z.string().min(1),
+      input: Body.optional(),
+    })
+    .strict(),
 ] as const;
 export type SourceStep = z.infer<(typeof SourceStepSchemas)[number]>;
 
@@ -110,6 +119,8 @@ export class ScenarioSources {
         }
         case "putObject":
           return done(plain(s.s3.put(now, step.bucket, step.key, step.body, from, step.sizeBytes)));
+        case "startExecution":
+          return done(plain(s.stepfunctions.startExecution(now, step.stateMachine, step.input ?? "{}", from)));
       }
     });
   }

@@ -4,6 +4,7 @@
  * event), and async destinations deliver into the services.
  */
 import type { ServiceHub } from "../services/hub.ts";
+import type { TaskPort } from "../services/stepfunctions.ts";
 import type { FunctionPort } from "../services/targets.ts";
 import type { Simulation } from "./simulation.ts";
 
@@ -27,7 +28,29 @@ export function functionPort(sim: Simulation): FunctionPort {
   };
 }
 
+/**
+ * How state machines run their Lambda tasks: a synchronous invoke (RequestResponse) made now, its result delivered when
+ * the invocation ends. A task's invocation starts a new recursion chain (§3 names SQS, SNS, S3 and Lambda, not Step
+ * Functions).
+ */
+export function taskPort(sim: Simulation): TaskPort {
+  return {
+    invokeSync(functionName, input, onResult) {
+      try {
+        sim.functionConfig(functionName);
+      } catch {
+        onResult({ at: sim.now, statusCode: 404, functionError: null, payload: "", invocation: -1, errorType: "ResourceNotFoundException" });
+        return;
+      }
+      sim.arrive(functionName, "sync", input, {
+        onResult: (r) => onResult({ at: sim.now, statusCode: r.statusCode, functionError: r.functionError, payload: r.payload, invocation: r.record.seq, errorType: r.record.error?.errorType ?? null }),
+      });
+    },
+    noteSimplification: () => sim.simplificationsUsed.add("step-functions"),
+  };
+}
+
 /** Lets the hub's services invoke the simulation's functions. */
 export function connectServices(sim: Simulation, hub: ServiceHub): void {
-  hub.attach(functionPort(sim), sim.epochMs);
+  hub.attach(functionPort(sim), sim.epochMs, taskPort(sim));
 }

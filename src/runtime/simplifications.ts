@@ -22,14 +22,15 @@ export type SimplificationKey =
   | "sqs-event-source-mapping"
   | "api-gateway-answers"
   | "service-hand-offs"
-  | "delivery-retries";
+  | "delivery-retries"
+  | "step-functions";
 
 type Describe = (model: ModelSettings) => string;
 
 /** Keys whose text the module making the choice registers, so that pages running only the simulator do not carry it. */
-type RegisteredKey = "delivery-retries";
+type RegisteredKey = "delivery-retries" | "step-functions";
 
-/** Called by the module that makes the choice (services/delivery.ts) when it loads. */
+/** Called by the module that makes the choice (services/delivery.ts, services/stepfunctions.ts) when it loads. */
 export function registerSimplification(key: RegisteredKey, describe: Describe): void {
   OCCASIONAL[key] = describe;
 }

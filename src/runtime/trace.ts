@@ -99,7 +99,7 @@ export interface Totals {
 }
 
 /** A service a payload passes through on its way (lambda-model.md §5: each hop has its own limit). */
-export type HopService = "api-gateway" | "lambda" | "sqs" | "sns" | "eventbridge" | "s3";
+export type HopService = "api-gateway" | "lambda" | "sqs" | "sns" | "eventbridge" | "s3" | "stepfunctions";
 
 /**
  * One payload crossing one hop: a gateway request, a Lambda invoke made by a service, a message sent to a queue or a

@@ -169,6 +169,8 @@ return {
     createMultipartUpload: (k) => r("bucket", "createMultipartUpload", [x, k]),
     uploadPart: (k, u, p, b) => r("bucket", "uploadPart", [x, k, u, p, b]),
     completeMultipartUpload: (k, u) => r("bucket", "completeMultipartUpload", [x, k, u]) })),
+  stateMachine: (x) => (c("stateMachine", x), F({ name: x, startExecution: (i) => r("states", "startExecution", [x, n(i)]),
+    describeExecution: (a) => r("states", "describeExecution", [x, a]) })),
 };
 })`;
 
@@ -345,6 +347,7 @@ export const queue = (name) => neighbours().queue(name);
 export const topic = (name) => neighbours().topic(name);
 export const bus = ObjectFreeze({ putEvents: (entries) => neighbours().putEvents(entries) });
 export const bucket = (name) => neighbours().bucket(name);
+export const stateMachine = (name) => neighbours().stateMachine(name);
 
 /** Waits in virtual time (the function is billed while it waits). */
 export const sleep = (ms) => hostTimer(ms >= 0 ? +ms : 0);

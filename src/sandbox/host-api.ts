@@ -13,6 +13,7 @@ export const HOST_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
   topic: ["publish"],
   bus: ["putEvents"],
   bucket: ["put", "get", "createMultipartUpload", "uploadPart", "completeMultipartUpload"],
+  states: ["startExecution", "describeExecution"],
 };
 
 export function isHostService(service: string, operation: string): boolean {

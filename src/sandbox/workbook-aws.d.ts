@@ -179,6 +179,20 @@ declare module "workbook:aws" {
 
   export function bucket(name: string): Bucket;
 
+  /**
+   * A state machine in the manner of Step Functions, as the scenario defines it: Lambda task states run one after
+   * another, each one's output the next one's input. A state's input or output over 256 KB (262,144 bytes) fails the
+   * execution with States.DataLimitExceeded (a workbook simplification: no Retry or Catch).
+   */
+  export interface StateMachine {
+    readonly name: string;
+    /** Starts an execution (input: JSON text, or a value to serialize) and returns at once, as StartExecution does. */
+    startExecution(input?: unknown): Promise<{ executionArn: string; startDate: number }>;
+    describeExecution(executionArn: string): Promise<{ executionArn: string; status: "RUNNING" | "SUCCEEDED" | "FAILED"; output?: string; error?: string; cause?: string }>;
+  }
+
+  export function stateMachine(name: string): StateMachine;
+
   /** Waits `ms` of virtual time. The function is billed while it waits. */
   export function sleep(ms: number): Promise<void>;
 

@@ -12,6 +12,7 @@ import { PaymentProvider, PaymentsConfigSchema } from "./payments.ts";
 import type { Sender } from "./queue.ts";
 import { ObjectStore, S3ConfigSchema } from "./s3.ts";
 import { SnsConfigSchema, TopicService } from "./sns.ts";
+import { StateMachineService, StepFunctionsConfigSchema, type TaskPort } from "./stepfunctions.ts";
 import { QueueService, SqsConfigSchema } from "./sqs.ts";
 import { KeyValueTable, TableConfigSchema } from "./table.ts";
 import type { FunctionPort, TargetContext } from "./targets.ts";
@@ -29,6 +30,8 @@ export const ServicesConfigSchema = z
     eventbridge: EventBridgeConfigSchema.prefault({}),
     /** Buckets (S3-like) and their object-created notifications, §5. */
     s3: S3ConfigSchema.prefault({}),
+    /** State machines (Step Functions-like) of Lambda task states, §5. */
+    stepfunctions: StepFunctionsConfigSchema.prefault({}),
   })
   .strict();
 export type ServicesConfig = z.infer<typeof ServicesConfigSchema>;
@@ -42,9 +45,11 @@ export class ServiceHub implements ServiceDispatcher, DestinationTargets {
   readonly sns: TopicService;
   readonly eventbridge: EventBus;
   readonly s3: ObjectStore;
+  readonly stepfunctions: StateMachineService;
   /** Every payload that crossed a service hop, accepted or refused (lambda-model.md §5). */
   readonly hops = new HopLog();
   private functions: FunctionPort | null = null;
+  private tasks: TaskPort | null = null;
   private epochMs = Date.UTC(2026, 0, 1);
 
   /** `seed` drives the services' random choices (message ids, injected duplicates). */
@@ -60,11 +65,13 @@ export class ServiceHub implements ServiceDispatcher, DestinationTargets {
     this.sns = new TopicService(parsed.sns, prng.fork("sns"), ctx, epoch);
     this.eventbridge = new EventBus(parsed.eventbridge, prng.fork("eventbridge"), ctx, epoch);
     this.s3 = new ObjectStore(parsed.s3, ctx, epoch);
+    this.stepfunctions = new StateMachineService(parsed.stepfunctions, this.hops, () => this.tasks);
   }
 
   /** Lets topics, rules and notifications invoke functions (runtime/service-wiring.ts builds the port). */
-  attach(functions: FunctionPort, epochMs: number): void {
+  attach(functions: FunctionPort, epochMs: number, tasks: TaskPort | null = null): void {
     this.functions = functions;
+    this.tasks = tasks;
     this.epochMs = epochMs;
   }
 
@@ -84,6 +91,8 @@ export class ServiceHub implements ServiceDispatcher, DestinationTargets {
         return this.eventbridge.handle(operation, args, call);
       case "bucket":
         return this.s3.handle(operation, args, call);
+      case "states":
+        return this.stepfunctions.handle(operation, args, call);
       default:
         return { latencyMs: 0, complete: () => serviceError("UnknownService", `no service named ${service}`) };
     }

@@ -49,6 +49,8 @@ export const SERVICE_LIMITS = {
   eventBridgeEntryLimitBytes: 1 * MiB,
   eventBridgeMaxEntries: 10,
   eventBridgeTimeBytes: 14,
+  /** Step Functions: a state's input or output holds at most 262,144 bytes, UTF-8 (§5). */
+  stepFunctionsStateDataMaxBytes: 256 * KiB,
   /** S3: single PUT up to 5 GB (§5). */
   s3SinglePutMaxBytes: 5 * 1024 * MiB,
   /** S3 multipart upload: parts of 5 MiB – 5 GiB (the last may be smaller), numbered 1–10,000 (§5). */

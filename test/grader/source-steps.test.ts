@@ -164,3 +164,82 @@ describe("determinism with event sources", () => {
     expect(snapshot(await world(source, scenario))).toBe(first);
   });
 });
+
+describe("scenario steps: the lesson's chain of hops, from the gateway to a state machine (§5)", () => {
+  it("§5 Lessons that chain hops: a 200 KB order passes API GW 10 MB, Lambda 6 MB, SNS 256 KiB and async 1 MB, and fails at the Step Functions 256 KiB hop when a state's output grows", async () => {
+    const source = `
+      import { topic, stateMachine } from "workbook:aws";
+      export const handler = async (event) => {
+        if (event.httpMethod) {
+          await topic("orders").publish(event.body);
+          return { statusCode: 202, body: "" };
+        }
+        if (event.Records) {
+          await stateMachine("pipeline").startExecution(event.Records[0].Sns.Message);
+          return;
+        }
+        if (event.step === undefined) return { ...event, step: "validated" };
+        return { ...event, step: "enriched", history: "h".repeat(100000) };
+      };`;
+    const w = await world(source, {
+      services: {
+        sns: { topics: { orders: { subscriptions: [{ lambda: "fn" }] } } },
+        stepfunctions: { stateMachines: { pipeline: { tasks: [{ name: "Validate", function: "fn" }, { name: "Enrich", function: "fn" }] } } },
+      },
+      steps: [{ do: "http", path: "/orders", body: { id: "o-1", items: "i".repeat(200_000) } }],
+    });
+    expect(w.stepResults[0]).toMatchObject({ statusCode: 202 });
+    expect(w.hops.map((h) => [h.service, h.operation.split(" from ")[0], h.outcome])).toEqual([
+      ["api-gateway", "POST /orders", "accepted"],
+      ["lambda", "Invoke (RequestResponse)", "accepted"],
+      ["sns", "Publish", "accepted"],
+      ["lambda", "Invoke (Event)", "accepted"],
+      ["stepfunctions", "StartExecution", "accepted"],
+      ["lambda", "Invoke (RequestResponse)", "accepted"],
+      ["stepfunctions", "Validate output", "accepted"],
+      ["lambda", "Invoke (RequestResponse)", "accepted"],
+      ["stepfunctions", "Enrich output", "rejected"],
+    ]);
+    expect(w.services.stepfunctions.executions[0]).toMatchObject({ status: "FAILED", error: "States.DataLimitExceeded", failedState: "Enrich" });
+    expect(lastReport!.simplifications.some((s) => s.startsWith("A state machine is a sequence of Lambda task states"))).toBe(true);
+  });
+
+  it("starts an execution from a startExecution step, refusing an input over 262,144 bytes", async () => {
+    const w = await world(`export const handler = async (event) => event;`, {
+      services: { stepfunctions: { stateMachines: { echo: { tasks: [{ name: "Echo", function: "fn" }] } } } },
+      steps: [
+        { do: "startExecution", stateMachine: "echo", input: { id: 1 } },
+        { do: "startExecution", stateMachine: "echo", input: { pad: "x".repeat(262_144) } },
+      ],
+    });
+    expect(w.stepResults.map((r) => (r as { ok: boolean }).ok)).toEqual([true, false]);
+    expect(w.services.stepfunctions.executions.map((e) => [e.status, e.output])).toEqual([["SUCCEEDED", '{"id":1}']]);
+  });
+
+  it("lets handler code start an execution and follow it with describeExecution", async () => {
+    const w = await world(
+      `
+      import { stateMachine, sleep } from "workbook:aws";
+      export const handler = async (event) => {
+        if (event.task) return { doubled: event.n * 2 };
+        const sm = stateMachine("double");
+        const { executionArn } = await sm.startExecution({ task: true, n: 21 });
+        const early = await sm.describeExecution(executionArn);
+        await sleep(1000);
+        const late = await sm.describeExecution(executionArn);
+        let missing;
+        try { await sm.describeExecution("arn:nope"); } catch (e) { missing = e.name; }
+        return [early.status, late, missing];
+      };`,
+      {
+        services: { stepfunctions: { stateMachines: { double: { tasks: [{ name: "Double", function: "fn" }] } } } },
+        steps: [{ do: "invoke", mode: "sync", event: {} }],
+      },
+    );
+    expect(JSON.parse((w.results[0] as { payload: string }).payload)).toEqual([
+      "RUNNING",
+      { executionArn: "arn:aws:states:us-east-1:123456789012:execution:double:execution-1", status: "SUCCEEDED", output: '{"doubled":42}' },
+      "ExecutionDoesNotExist",
+    ]);
+  });
+});
