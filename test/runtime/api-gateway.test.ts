@@ -134,6 +134,27 @@ describe("API Gateway → Lambda (§4, §5, neighbour services)", () => {
   });
 });
 
+describe("§5 API Gateway REST and §5 API Gateway HTTP API: 10 MB payload", () => {
+  for (const kind of ["rest", "http"] as const) {
+    it(`lets a body of exactly 10,485,760 bytes through the ${kind} API (it then fails at Lambda's 6 MB) and answers 413 to one byte more`, () => {
+      const { sim, gateway, hops } = setup({ gateway: { kind } });
+      const seen: GatewayResponse[] = [];
+      sim.at(0, () => gateway.request({ path: "/upload", body: "x".repeat(10_485_760) }, (r) => seen.push(r)));
+      sim.at(1, () => gateway.request({ path: "/upload", body: "x".repeat(10_485_761) }, (r) => seen.push(r)));
+      sim.run();
+      expect(seen.map((r) => [r.statusCode, r.cause])).toEqual([
+        [500, "lambda-refused"],
+        [413, "payload-too-large"],
+      ]);
+      expect(hops.records.map((h) => [h.service, h.outcome, h.bytes > 10_485_760 ? "over" : "within", h.limitBytes])).toEqual([
+        ["api-gateway", "accepted", "within", 10_485_760],
+        ["lambda", "rejected", "over", 6_291_456],
+        ["api-gateway", "rejected", "over", 10_485_760],
+      ]);
+    });
+  }
+});
+
 describe("§5 API Gateway REST: 10,240 bytes of headers", () => {
   /** Headers of exactly `bytes` bytes as the workbook counts them: "x-pad: " + value + CRLF. */
   const headersOf = (bytes: number) => ({ "x-pad": "v".repeat(bytes - "x-pad: \r\n".length) });

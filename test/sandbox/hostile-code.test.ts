@@ -147,7 +147,7 @@ describe("reaching for the host", () => {
     const run = await runHandler(code);
     expect(payloadOf(run.results[0])).toEqual({
       fs: `Error: Cannot find module 'fs': handlers can import only "workbook:aws"`,
-      aws: ["bucket", "bus", "downstream", "lambda", "payments", "queue", "sleep", "table", "tmp", "topic"],
+      aws: ["bucket", "bus", "downstream", "lambda", "payments", "queue", "sleep", "stateMachine", "table", "tmp", "topic"],
     });
   });
 
