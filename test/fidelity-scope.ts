@@ -26,5 +26,4 @@ export const OUT_OF_SCOPE: Record<string, string> = {
   "§10 AWS guidance": "advice for handler code, taught by the idempotence chapter and graded by its exercises, not simulator behaviour",
   "§11 Don't keep user data in the environment": "advice for handler code; the simulator's part is that module state survives in an environment (§1 Warm reuse)",
   "§11 SaaS isolation models": "architecture vocabulary for lessons, not simulator behaviour",
-  "§5 Lessons that chain hops": "a rule for lesson text; each hop's limit is its own row of §5, and test/services/neighbours.test.ts runs a chain",
 };
