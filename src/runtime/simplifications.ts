@@ -64,7 +64,7 @@ const OCCASIONAL: Partial<Record<SimplificationKey, Describe>> = {
     );
   },
   "api-gateway-answers": () =>
-    "The API gateway's 413 status for an oversize body or oversize REST headers (each header counted as its name, \": \", value and a line break), and its error bodies, are the workbook's; after a 504 the Lambda invocation keeps running and billing until it ends (widely reported, not in AWS's documentation); an invoke Lambda refuses, and a throttle behind an HTTP API, get 500 like a throttle behind a REST API.",
+    "The API gateway's 413 status for an oversize body or oversize REST headers (name: value plus CRLF each), and its error bodies, are the workbook's; after a 504 the Lambda invocation keeps running and billing until it ends (widely reported, not in AWS's documentation); an invoke Lambda refuses, and a throttle behind an HTTP API, get 500 like a throttle behind a REST API.",
   "service-hand-offs": () =>
     "Topics, event-bus rules and bucket notifications deliver at once; bucket notifications do not retry a refused hand-off; an oversize EventBridge entry fails alone; service latencies are the workbook's. AWS documents none of these details.",
   "async-duplicate-rate": () =>

@@ -100,7 +100,7 @@ export class TmpStore {
           errno: 0,
           syscall: "write",
           path: full,
-          message: `the workbook keeps at most ${TMP_HOST_BYTES / MiB} MiB of distinct /tmp contents in memory (a workbook limit, not Lambda's: content written again is stored once)`,
+          message: `the workbook keeps at most ${TMP_HOST_BYTES / MiB} MiB of distinct /tmp contents (its limit, not Lambda's; repeated content is stored once)`,
         },
       };
     }
@@ -125,7 +125,7 @@ export class TmpStore {
     if (file.bytes > TMP_HOST_BYTES) {
       return {
         ok: false,
-        error: { code: "EWORKBOOK", errno: 0, syscall: "read", path: full!, message: `the workbook reads files of at most ${TMP_HOST_BYTES / MiB} MiB whole (a workbook limit, not Lambda's); this one has ${file.bytes.toLocaleString("en-US")} bytes` },
+        error: { code: "EWORKBOOK", errno: 0, syscall: "read", path: full!, message: `the workbook reads files of at most ${TMP_HOST_BYTES / MiB} MiB whole (its limit, not Lambda's)` },
       };
     }
     return { ok: true, value: file.chunks.length === 1 ? file.chunks[0]!.text : file.chunks.map((c) => c.text).join("") };

@@ -375,7 +375,7 @@ export function workloadSimplifications(workload: Workload): string[] {
     `SIMPLIFICATION: an idle environment is recycled ${fn.idleExpiryMs.toLocaleString("en-US")} ms after its last invocation${fn.maxLifetimeMs === null ? "" : ` and any environment retires after ${fn.maxLifetimeMs.toLocaleString("en-US")} ms`}; AWS documents neither (lambda-model.md §1).`,
     "SIMPLIFICATION: the most recently created idle environment takes the next request; AWS does not say which one does (§1).",
     ...(fn.ephemeralStorageMB > LAMBDA_FACTS.includedEphemeralStorageMB
-      ? [`/tmp above 512 MB is billed separately (lambda-model.md §9); the workbook has no price for it, so ephemeralStorageGbSeconds, the workbook's measure of it as (${fn.ephemeralStorageMB.toLocaleString("en-US")} MB − 512 MB) × billed duration, is not in costUsd.`]
+      ? [`SIMPLIFICATION: /tmp above 512 MB is billed separately (§9) at a price the model lacks: ephemeralStorageGbSeconds, (${fn.ephemeralStorageMB.toLocaleString("en-US")} − 512 MB) × billed duration, is not in costUsd.`]
       : []),
     `A cold start lasts the INIT phase (${fn.initMs.toLocaleString("en-US")} ms) plus the request's work; latency excludes the network round trip.`,
   ];

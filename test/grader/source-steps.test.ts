@@ -201,7 +201,7 @@ describe("scenario steps: the lesson's chain of hops, from the gateway to a stat
       ["stepfunctions", "Enrich output", "rejected"],
     ]);
     expect(w.services.stepfunctions.executions[0]).toMatchObject({ status: "FAILED", error: "States.DataLimitExceeded", failedState: "Enrich" });
-    expect(lastReport!.simplifications.some((s) => s.startsWith("A state machine is a sequence of Lambda task states"))).toBe(true);
+    expect(lastReport!.simplifications.some((s) => s.startsWith("A state machine runs Lambda tasks in order"))).toBe(true);
   });
 
   it("starts an execution from a startExecution step, refusing an input over 262,144 bytes", async () => {

@@ -115,7 +115,7 @@ describe("/tmp in host memory (a workbook limit, not Lambda's)", () => {
         "error": {
           "code": "EWORKBOOK",
           "errno": 0,
-          "message": "the workbook keeps at most 64 MiB of distinct /tmp contents in memory (a workbook limit, not Lambda's: content written again is stored once)",
+          "message": "the workbook keeps at most 64 MiB of distinct /tmp contents (its limit, not Lambda's; repeated content is stored once)",
           "path": "/tmp/y",
           "syscall": "write",
         },

@@ -156,7 +156,7 @@ describe("workloads: runWorkload", () => {
     // 600 invocations × 50 ms billed, × 2 GB above the 512 MB included.
     expect(big.summary.ephemeralStorageGbSeconds).toBeCloseTo(600 * 0.05 * 2, 9);
     expect(plain.simplifications.join("\n")).not.toContain("/tmp above 512 MB");
-    expect(big.simplifications.find((l) => l.startsWith("/tmp above 512 MB"))).toMatchInlineSnapshot(`"/tmp above 512 MB is billed separately (lambda-model.md §9); the workbook has no price for it, so ephemeralStorageGbSeconds, the workbook's measure of it as (2,560 MB − 512 MB) × billed duration, is not in costUsd."`);
+    expect(big.simplifications.find((l) => l.includes("/tmp above 512 MB"))).toMatchInlineSnapshot(`"SIMPLIFICATION: /tmp above 512 MB is billed separately (§9) at a price the model lacks: ephemeralStorageGbSeconds, (2,560 − 512 MB) × billed duration, is not in costUsd."`);
     const bad = WorkloadSchema.safeParse({ ...base, function: { ephemeralStorageMB: 10_241 } });
     expect(bad.success ? [] : bad.error.issues.map((i) => i.path.join("."))).toEqual(["function.ephemeralStorageMB"]);
   });

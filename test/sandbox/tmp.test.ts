@@ -89,7 +89,7 @@ describe("§1 /tmp filled from handler code", () => {
   it("stops unique content at the workbook's 64 MiB guard with a catchable EWORKBOOK error that says it is not Lambda's", async () => {
     const run = await runHandler(FILL, { invokes: [{ event: { unique: true } }] });
     expect(payloadOf(run.results[0])).toMatchObject({ written: 63, code: "EWORKBOOK", size: 63 * 1024 * 1024 + 10 + 2 * 53 });
-    expect((payloadOf(run.results[0]) as { message: string }).message).toMatchInlineSnapshot(`"the workbook keeps at most 64 MiB of distinct /tmp contents in memory (a workbook limit, not Lambda's: content written again is stored once)"`);
+    expect((payloadOf(run.results[0]) as { message: string }).message).toMatchInlineSnapshot(`"the workbook keeps at most 64 MiB of distinct /tmp contents (its limit, not Lambda's; repeated content is stored once)"`);
   });
 
   it("writes the right text when the same string is written again to other files, and after an await", async () => {
