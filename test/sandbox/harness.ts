@@ -1,6 +1,6 @@
 /**
  * Test helpers for the sandbox: run learner code in a fresh simulation (or through the grader) and capture what a
- * learner would see, plus how long it took in real time and whether the host's own globals were touched.
+ * learner would see, plus how much host CPU time it took and whether the host's own globals were touched.
  */
 import type { QuickJSWASMModule } from "quickjs-emscripten-core";
 import { gradeExercise, type GradeResult } from "../../src/grader/grade.ts";
@@ -9,6 +9,7 @@ import type { FunctionConfigInput, ModelSettingsInput } from "../../src/runtime/
 import { Simulation, type SyncResult } from "../../src/runtime/simulation.ts";
 import type { InvocationRecord } from "../../src/runtime/trace.ts";
 import { SandboxCode } from "../../src/sandbox/environment.ts";
+import { hostMs } from "../../src/sandbox/host-clock.ts";
 import { loadQuickJS } from "../../src/sandbox/quickjs.ts";
 import { ServiceHub, type ServicesConfigInput } from "../../src/services/hub.ts";
 
@@ -44,8 +45,8 @@ export interface RunResult {
   records: InvocationRecord[];
   /** Every log line's text. */
   logs: string[];
-  /** Real time the simulation took. */
-  wallMs: number;
+  /** Host CPU time the simulation took (wall time in a browser): a busy machine does not inflate it. */
+  hostMs: number;
 }
 
 /** Runs `code` as the handler module of function "fn" and returns what happened. */
@@ -59,12 +60,12 @@ export async function runHandler(code: string, options: RunOptions = {}): Promis
   invokes.forEach((inv, i) => {
     sim.invoke(FUNCTION_NAME, inv.mode ?? "sync", inv.event ?? {}, { at: inv.at ?? 0, onResult: (r) => (results[i] = r) });
   });
-  const started = performance.now();
+  const started = hostMs();
   sim.run(options.until === undefined ? {} : { until: options.until });
   if (!options.keepAlive) sim.shutdown();
-  const wallMs = performance.now() - started;
+  const spent = hostMs() - started;
   const records = sim.trace.filter((r) => r.envId !== null).sort((a, b) => a.startedAt - b.startedAt || a.seq - b.seq);
-  return { sim, services, results, records, logs: sim.logs.map((l) => l.text), wallMs };
+  return { sim, services, results, records, logs: sim.logs.map((l) => l.text), hostMs: spent };
 }
 
 /** The parsed payload of a sync result. */
@@ -103,11 +104,11 @@ export function respondsWith(expected: unknown) {
   });
 }
 
-export async function grade(source: string, exercise = respondsWith({ ok: true })): Promise<GradeResult & { wallMs: number }> {
+export async function grade(source: string, exercise = respondsWith({ ok: true })): Promise<GradeResult & { hostMs: number }> {
   const quickjs = await loadQuickJS();
-  const started = performance.now();
+  const started = hostMs();
   const result = await gradeExercise(quickjs, exercise, source);
-  return { ...result, wallMs: performance.now() - started };
+  return { ...result, hostMs: hostMs() - started };
 }
 
 /** A fingerprint of the host realm's built-ins: learner code must never change it. */
