@@ -92,7 +92,7 @@ describe("§5 S3 object: multipart parts 5 MiB–5 GiB, up to 10,000 parts, obje
     expect(s3.uploadPart(0, "big", "other-key", uploadId, 1, "x", SCENARIO)).toMatchObject({ ok: false, code: "NoSuchUpload" });
   });
 
-  it("joins 10,000 parts of 5 GiB into the largest object, 50 TB (48.8 TiB), without holding its content", () => {
+  it("§0 S3 max object size: joins 10,000 parts of 5 GiB into the largest object, 50 TB (48.8 TiB), without holding its content", () => {
     const { s3 } = setup();
     expect(SERVICE_LIMITS.s3ObjectMaxBytes).toBe(53_687_091_200_000);
     expect(SERVICE_LIMITS.s3ObjectMaxBytes / 1024 ** 4).toBeCloseTo(48.83, 2);
