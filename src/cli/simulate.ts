@@ -92,6 +92,8 @@ export function formatSummary(file: string, workload: Workload, result: Workload
     ["Billed", `${dec(s.billedGbSeconds, 3)} GB-s`],
     ["Cost", `$${dec(s.costUsd, 6)}   (us-east-1 prices as read in 2026: check the pricing page before quoting)`],
   ];
+  const free = s.freeTier;
+  rows.push(["Free tier", free ? `${int(free.requests)} requests and ${dec(free.gbSeconds, 3)} GB-s taken off the cost` : "not applied (pricing.applyFreeTier)"]);
   if (s.ephemeralStorageGbSeconds > 0) rows.push(["/tmp above 512 MB", `${dec(s.ephemeralStorageGbSeconds, 3)} GB-s   (billed separately; no price in the model, not in the cost)`]);
   const q = s.sqs;
   if (q) {

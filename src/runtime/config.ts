@@ -30,6 +30,9 @@ export const LAMBDA_FACTS = {
   /** Prices, us-east-1 as read in 2026 copies of the pricing page: check it before quoting (§9). */
   pricePerRequestUsd: 0.0000002,
   pricePerGbSecondUsd: { x86_64: 0.0000166667, arm64: 0.0000133334 },
+  /** The monthly free tier, shared by both architectures (§9); applied only when `pricing.applyFreeTier` is on. */
+  freeTierRequestsPerMonth: 1_000_000,
+  freeTierGbSecondsPerMonth: 400_000,
   /** `/tmp` every function gets in the price; storage above it is billed separately, at a price not modelled (§9). */
   includedEphemeralStorageMB: 512,
 } as const;
@@ -117,6 +120,12 @@ export const ModelSettingsSchema = z.strictObject({
     sandboxHeapCapBytes: z._default(z.int().check(z.minimum(MiB)), 48 * MiB),
     /** Timeout log style: "2026" puts `Status: timeout` in REPORT, "classic" logs `Task timed out after …` (§4). */
     timeoutStyle: z._default(z.enum(["2026", "classic"]), "2026"),
+    /**
+     * How a crash (out of memory) is written (§8): "2026" logs `Runtime exited with error: signal: killed` then
+     * `Runtime.ExitError`; "classic" logs the older `Process exited before completing request`, the text AWS's older
+     * async-invocation pages show in an invocation record's errorMessage. Both keep the errorType Runtime.ExitError.
+     */
+    crashStyle: z._default(z.enum(["2026", "classic"]), "2026"),
     /** Delays before the 2nd and 3rd attempt of an async event after a function error (≈1 min, ≈2 min, §6). */
     asyncRetryDelaysMs: z._default(z.array(z.number().check(z.minimum(0))).check(z.length(2)), [60_000, 120_000]),
     /** Backoff for throttled async events: starts here and doubles (§6). */
@@ -176,6 +185,14 @@ export const ModelSettingsSchema = z.strictObject({
     provisionedPricePerGbSecondUsd: z._default(z.nullable(z.number().check(z.minimum(0))), null),
     /** Duration price of invocations served by provisioned environments; null bills them at the on-demand rate. */
     provisionedDurationPricePerGbSecondUsd: z._default(z.nullable(z.number().check(z.minimum(0))), null),
+    /** How the bill is computed (§9). */
+    pricing: z.prefault(z.strictObject({
+        /**
+         * Take the monthly free tier (1M requests, 400,000 GB-seconds; renewed each calendar month, UTC) off the bill.
+         * Off by default, so that small lessons show non-zero costs; a widget or workload can switch it on.
+         */
+        applyFreeTier: z._default(z.boolean(), false),
+      }), {}),
     /** SIMPLIFICATION: network round trip a client sees on top of the function's duration (not billed, §1). */
     netRttMs: z._default(z.number().check(z.minimum(0)), 10),
   });

@@ -29,6 +29,7 @@ import { insertIdle, removeIdle, takeIdle } from "./environments.ts";
 import { sizeOver, utf8Length } from "./payload.ts";
 import { Prng, uuidOf } from "./prng.ts";
 import { ProvisionedConcurrency, provisionedCharge, type ProvisionedCharge } from "./provisioned.ts";
+import { LambdaBill } from "./pricing.ts";
 import { newRecord, reuseRecord, syncResultOf, withIds } from "./records.ts";
 import { TmpStore, type TmpBudget } from "./tmp.ts";
 import type { AsyncEvent, EnvState, Environment, FunctionState, Running } from "./state.ts";
@@ -132,6 +133,8 @@ export class Simulation {
     costUsd: 0,
   };
   readonly epochMs: number;
+  /** The running bill: the price of each invocation, with the free tier when the model applies it (§9). */
+  readonly bill: LambdaBill;
   /** The occasional simplifications this run depended on (reports name them). */
   readonly simplificationsUsed = new Set<SimplificationKey>();
   /** Async outcomes sent to destinations and dead-letter queues, with the counts of refused ones (§6). */
@@ -194,6 +197,7 @@ export class Simulation {
     this.recordLogs = options.recordLogs ?? true;
     this.recordTrace = options.recordTrace ?? true;
     this.epochMs = options.epochMs ?? Date.UTC(2026, 0, 1);
+    this.bill = new LambdaBill(this.model.pricing.applyFreeTier, this.epochMs);
     const model = this.model;
     this.accountRate = accountRateQuota(model.requestsPerSecondPerConcurrency, model.requestRateQuota, this.account);
     this.burst = model.scalingRule === "pre-2023" ? new AccountBurst(model.burstConcurrency, model.burstGrowthPerMinute) : null;
@@ -806,9 +810,11 @@ export class Simulation {
       const message = `Task timed out after ${(record.durationMs / 1000).toFixed(2)} seconds`;
       record.error = { errorType: "Sandbox.Timedout", errorMessage: message };
     } else if (outcome.kind === "oom") {
-      record.error = { errorType: "Runtime.ExitError", errorMessage: `RequestId: ${id} Error: Runtime exited with error: signal: killed` };
-      this.logPlatform(env, id, `RequestId: ${id} Error: Runtime exited with error: signal: killed`);
-      this.logPlatform(env, id, "Runtime.ExitError");
+      const classic = this.model.crashStyle === "classic";
+      const message = `RequestId: ${id} ${classic ? "Process exited before completing request" : "Error: Runtime exited with error: signal: killed"}`;
+      record.error = { errorType: "Runtime.ExitError", errorMessage: message };
+      this.logPlatform(env, id, message);
+      if (!classic) this.logPlatform(env, id, "Runtime.ExitError");
     } else {
       record.response = outcome.response;
       if (running.record.mode === "sync" && outcome.response !== undefined && sizeOver(outcome.response, LAMBDA_FACTS.syncResponseLimitBytes) > 0) {
@@ -832,7 +838,7 @@ export class Simulation {
         this.logPlatform(env, id, `${formatLogTime(this.epochMs, this.clock)} ${id} ${record.error!.errorMessage}`);
       }
     }
-    this.bill(record, config, env.provisioned);
+    this.charge(record, config, env.provisioned);
     if (record.outcome === "error") this.totals.errors++;
     if (record.outcome === "timeout") {
       this.totals.errors++;
@@ -1069,13 +1075,13 @@ export class Simulation {
     if (this.recordTrace) this.trace.push(record);
   }
 
-  private bill(record: InvocationRecord, config: FunctionConfig, provisioned: boolean): void {
+  private charge(record: InvocationRecord, config: FunctionConfig, provisioned: boolean): void {
     const gbSeconds = (record.billedMs / 1000) * (config.memoryMB / 1024);
     this.totals.billedMs += record.billedMs;
     this.totals.billedGbSeconds += gbSeconds;
     const onDemand = LAMBDA_FACTS.pricePerGbSecondUsd[config.architecture];
-    const rate = provisioned ? (this.model.provisionedDurationPricePerGbSecondUsd ?? onDemand) : onDemand;
-    this.totals.costUsd += LAMBDA_FACTS.pricePerRequestUsd + gbSeconds * rate;
+    const provisionedRate = provisioned ? this.model.provisionedDurationPricePerGbSecondUsd : null;
+    this.totals.costUsd += this.bill.invocationUsd(record.billedMs, config.memoryMB, provisionedRate ?? onDemand, this.clock, provisionedRate === null);
   }
 
   private logPlatform(env: Environment, requestId: string | null, text: string): void {

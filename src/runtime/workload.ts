@@ -12,6 +12,7 @@
 import { z } from "zod/mini";
 import { LAMBDA_FACTS, type FunctionConfigInput, type ModelSettings } from "./config.ts";
 import { Prng } from "./prng.ts";
+import type { FreeTierUse } from "./pricing.ts";
 import { describeSimplifications } from "./simplifications.ts";
 import { Simulation } from "./simulation.ts";
 import type { FunctionCode } from "./types.ts";
@@ -96,6 +97,8 @@ export const WorkloadSchema = z.strictObject({
     payloadBytes: z._default(z.int().check(z.minimum(2), z.maximum(16 * 1024 * 1024)), 64),
     /** Optional tenants; the summary then gives requests, throttles and errors per tenant. */
     tenants: z._default(z.nullable(TenantsSchema), null),
+    /** How `costUsd` is computed (§9): `applyFreeTier` takes the monthly free tier off; off by default. */
+    pricing: z.prefault(z.strictObject({ applyFreeTier: z._default(z.boolean(), false) }), {}),
   }).check(z.refine((w) => w.function.reservedConcurrency === null || w.function.provisionedConcurrency <= w.function.reservedConcurrency, {
     path: ["function", "provisionedConcurrency"],
     message: "provisioned concurrency cannot exceed the reserved concurrency (lambda-model.md §3)",
@@ -163,6 +166,8 @@ export interface WorkloadSummary {
   ephemeralStorageGbSeconds: number;
   /** The simulated window, in ms (the workload's durationMs). */
   durationMs: number;
+  /** With `pricing.applyFreeTier`: the requests and GB-seconds the free tier took off `costUsd`, all months together. */
+  freeTier?: FreeTierUse;
   /** Per tenant (when the workload has tenants): requests, throttles and errors. */
   tenants?: Record<string, { requests: number; throttles: number; errors: number }>;
   /** With `invoke: "sqs"`: the queue's and the mapping's figures. */
@@ -244,6 +249,7 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
       initPlatformMs: fn.initMs,
       scalingRule: workload.account.scalingRule,
       burstConcurrency: workload.account.burstConcurrency,
+      pricing: workload.pricing,
     },
     recordTrace: false,
     recordLogs: false,
@@ -348,6 +354,7 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
     durationMs: end,
   };
   if (tenants) summary.tenants = tenants.summary();
+  if (sim.bill.freeTierUsed) summary.freeTier = { ...sim.bill.freeTierUsed };
   sqs?.complete(summary, sim, requests);
   // The occasional simplifications this run depended on (a request-rate cap, a scaling throttle…) follow the usual ones.
   const occasional = describeSimplifications(sim.model, sim.simplificationsUsed).slice(describeSimplifications(sim.model).length);
@@ -377,6 +384,7 @@ export function workloadSimplifications(workload: Workload): string[] {
     ...(fn.ephemeralStorageMB > LAMBDA_FACTS.includedEphemeralStorageMB
       ? [`SIMPLIFICATION: /tmp above 512 MB is billed separately (§9) at a price the model lacks: ephemeralStorageGbSeconds, (${fn.ephemeralStorageMB.toLocaleString("en-US")} − 512 MB) × billed duration, is not in costUsd.`]
       : []),
+    `Prices are us-east-1's as read in 2026 (check the pricing page before quoting), at the first pricing tier only (later tiers are ignored)${workload.pricing.applyFreeTier ? "; the monthly free tier (1M requests, 400,000 GB-seconds) is taken off, renewed each calendar month" : "; the free tier is not taken off"} (§9).`,
     `A cold start lasts the INIT phase (${fn.initMs.toLocaleString("en-US")} ms) plus the request's work; latency excludes the network round trip.`,
   ];
   return lines;

@@ -73,6 +73,19 @@ describe("the simulate command (the contract in DESIGN.md)", () => {
     expect(run.stderr.replace(path, "rule.json").trim()).toMatchInlineSnapshot(`"simulate: rule.json: workload field "account.scalingRule" is invalid: Invalid option: expected one of "2023"|"pre-2023"; found "2019". Fix that field and try again."`);
   });
 
+  it("§9 Free tier: says it is not applied by default (pricing.applyFreeTier), and what it took off when a workload applies it", () => {
+    const workload = { durationMs: 60_000, arrivals: { kind: "constant", ratePerSec: 10 } };
+    const off = simulate(file("paid.json", JSON.stringify(workload)));
+    expect(off.stdout).toMatch(/^Free tier {2,}not applied \(pricing\.applyFreeTier\)$/m);
+    expect(off.stdout).toContain("the free tier is not taken off (§9)");
+    const on = simulate(file("free.json", JSON.stringify({ ...workload, pricing: { applyFreeTier: true } })));
+    expect(on.stdout).toMatch(/^Cost {2,}\$0\.000000 /m);
+    expect(on.stdout).toMatch(/^Free tier {2,}600 requests and [\d.]+ GB-s taken off the cost$/m);
+    const bad = simulate(file("badfree.json", JSON.stringify({ ...workload, pricing: { applyFreeTier: "yes" } })));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"pricing.applyFreeTier" is invalid');
+  });
+
   it("exits 2 for a file that is not JSON, and for a missing file", () => {
     const notJson = simulate(file("not.json", "{ durationMs: 1000 "));
     expect(notJson.code).toBe(2);

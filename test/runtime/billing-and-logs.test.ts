@@ -95,6 +95,22 @@ describe("§8 Errors and logs: START, END and REPORT", () => {
     });
   });
 
+  it("§8 Crash record text: with crashStyle classic, an async event that crashes the runtime ends in an invocation record whose responsePayload.errorMessage is RequestId: <id> Process exited before completing request", () => {
+    const { sim } = setup({ model: { crashStyle: "classic" }, fn: { memoryMB: 256, async: { maxRetryAttempts: 0, onFailure: { type: "sqs", name: "failed" } } } });
+    sim.invoke("f", "async", { oom: true, durationMs: 40 }, { at: 0 });
+    sim.run();
+    const id = sim.trace[0]!.requestId;
+    expect(linesOf(sim, id)).toEqual([
+      `START RequestId: ${id} Version: $LATEST`,
+      `RequestId: ${id} Process exited before completing request`,
+      `END RequestId: ${id}`,
+      `REPORT RequestId: ${id}\tDuration: 40.00 ms\tBilled Duration: 290 ms\tMemory Size: 256 MB\tMax Memory Used: 256 MB\tInit Duration: 250.00 ms\tStatus: error`,
+    ]);
+    const record = JSON.parse(sim.destinations.deliveries[0]!.body);
+    expect(record.responseContext).toEqual({ statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" });
+    expect(record.responsePayload).toEqual({ errorType: "Runtime.ExitError", errorMessage: `RequestId: ${id} Process exited before completing request` });
+  });
+
   it("§8 emit START/END/REPORT for every invocation, including one whose INIT failed", () => {
     const { sim } = setup({ code: { init: (i) => (i.index === 0 ? { error: { errorType: "Error", errorMessage: "bad config" } } : {}) } });
     syncInvoke(sim, "f", {}, 0);
