@@ -23,14 +23,15 @@ export type SimplificationKey =
   | "api-gateway-answers"
   | "service-hand-offs"
   | "delivery-retries"
-  | "step-functions";
+  | "step-functions"
+  | "database-connections";
 
 type Describe = (model: ModelSettings) => string;
 
 /** Keys whose text the module making the choice registers, so that pages running only the simulator do not carry it. */
-type RegisteredKey = "delivery-retries" | "step-functions";
+type RegisteredKey = "delivery-retries" | "step-functions" | "database-connections";
 
-/** Called by the module that makes the choice (services/delivery.ts, services/stepfunctions.ts) when it loads. */
+/** Called by the module that makes the choice (services/delivery.ts, stepfunctions.ts, db-connections.ts) when it loads. */
 export function registerSimplification(key: RegisteredKey, describe: Describe): void {
   OCCASIONAL[key] = describe;
 }

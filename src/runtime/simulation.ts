@@ -166,6 +166,8 @@ export class Simulation {
   /** The Map's values in its iteration order, for the admission sums on the hot path (no iterator per request). */
   private readonly functionList: FunctionState[] = [];
   private readonly services: ServiceDispatcher;
+  /** True while shutdown() ends the environments. */
+  private stopping = false;
   private readonly recordLogs: boolean;
   private readonly recordTrace: boolean;
   private accountInUse = 0;
@@ -411,7 +413,10 @@ export class Simulation {
 
   /** Ends every environment and frees its code (the end of a scenario: QuickJS runtimes are released). */
   shutdown(): void {
+    // The environments still exist when a scenario stops, so the connections they hold stay open in its results.
+    this.stopping = true;
     for (const fn of this.functions.values()) for (const env of [...fn.environments]) this.destroy(env, null);
+    this.stopping = false;
     this.queue = new EventQueue();
     this.nextArrivalAt = Infinity;
   }
@@ -1015,6 +1020,8 @@ export class Simulation {
 
   /** Discards the code instance: module state is lost, the next invocation runs INIT again (§1). */
   private reset(env: Environment): void {
+    // The process ends, and with it the connections it held (§11).
+    if (!this.stopping) this.services.environmentReset?.(env.id, this.clock);
     env.generation++;
     env.frozen = [];
     // A reset starts a new runtime process: its memory high-water mark starts again from the baseline.

@@ -56,6 +56,11 @@ export type ServiceResult =
 /** Routes `service.operation(args)` calls from handler code to simulated services. */
 export interface ServiceDispatcher {
   dispatch(service: string, operation: string, args: unknown[], call: CallContext): ServiceReply;
+  /**
+   * The runtime process of environment `envId` ended at virtual time `time` (a reset after a timeout, OOM or failed
+   * INIT, or the environment was recycled): whatever it held open, such as database connections, is gone (§11).
+   */
+  environmentReset?(envId: string, time: number): void;
 }
 
 /** What an environment's code can ask of the simulator. */

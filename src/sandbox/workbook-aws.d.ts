@@ -56,8 +56,13 @@ declare module "workbook:aws" {
 
   export interface Connection {
     readonly id: string;
-    /** Calls an operation over this connection; fails with ConnectionClosed once closed. */
+    /**
+     * Calls an operation over this connection; fails with ConnectionClosed once closed. Through a proxy, the call
+     * waits for a free database connection of the proxy's pool, and fails with ConnectionBorrowTimeout if none comes
+     * free in time.
+     */
     call<T = unknown>(operation: string, payload?: unknown): Promise<T>;
+    /** Closes the connection, so that the database can accept another. */
     close(): Promise<null>;
   }
 
@@ -65,7 +70,11 @@ declare module "workbook:aws" {
   export const downstream: {
     /** One call without a connection. */
     call<T = unknown>(operation: string, payload?: unknown): Promise<T>;
-    /** Opens a connection: slow (TCP, TLS, authentication), so open it once per environment and reuse it. */
+    /**
+     * Opens a connection: slow (TCP, TLS, authentication), so open it once per environment and reuse it. It stays open
+     * until closed or until Lambda recycles the environment, idle or not; a database accepts a limited number and
+     * fails the next with TooManyConnections. With a proxy in front, this connects to the proxy instead.
+     */
     connect(): Promise<Connection>;
   };
 

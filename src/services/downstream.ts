@@ -1,10 +1,18 @@
 /**
  * A downstream dependency (an HTTP API or a database) whose latency and failures a scenario controls. It can be
  * called directly, or through a connection whose set-up costs time (the "expensive client" of lambda-model.md §11).
+ * Connections are what a database has a limited number of (db-connections.ts); a proxy can share a few of them among
+ * many environments (proxy-pool.ts).
  */
 import { z } from "zod";
-import type { CallContext, ServiceReply } from "../runtime/types.ts";
+import { formatMs } from "../runtime/format.ts";
+import type { CallContext, ServiceReply, ServiceResult } from "../runtime/types.ts";
+import { ConnectionBook, type Connection } from "./db-connections.ts";
 import { ok, serviceError } from "./errors.ts";
+import { ProxyConfigSchema, ProxyPool } from "./proxy-pool.ts";
+
+/** Connections the simulated database accepts at once by default (lambda-model.md §11, a SIMPLIFICATION). */
+export const DEFAULT_MAX_CONNECTIONS = 100;
 
 export const FaultSchema = z
   .object({
@@ -32,8 +40,25 @@ export const DownstreamConfigSchema = z
     faults: z.array(FaultSchema).default([]),
     /** Answer only over a connection (a database): `downstream.call` without one fails with NotConnected. */
     requireConnection: z.boolean().default(false),
+    /**
+     * Connections the database accepts at once (lambda-model.md §11: 100, a SIMPLIFICATION); null for no limit. It
+     * counts the connections `connect()` opens, so it only matters where the downstream is used as a database: a plain
+     * `call()` (an HTTP API) opens none.
+     */
+    maxConnections: z.number().int().min(1).nullable().default(DEFAULT_MAX_CONNECTIONS),
+    /** An RDS Proxy-like proxy in front of the database (§11), or null: `connect()` then reaches the proxy. */
+    proxy: ProxyConfigSchema.nullable().default(null),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.proxy === null || c.maxConnections === null || c.proxy.poolSize <= c.maxConnections) return;
+    ctx.addIssue({
+      code: "custom",
+      message: `the proxy's pool cannot hold more connections than the database accepts (maxConnections ${c.maxConnections})`,
+      path: ["proxy", "poolSize"],
+      input: c.proxy.poolSize,
+    });
+  });
 export type DownstreamConfig = z.infer<typeof DownstreamConfigSchema>;
 
 export interface DownstreamCall {
@@ -42,26 +67,40 @@ export interface DownstreamCall {
   connectionId: string | null;
   fault: Fault["effect"] | null;
   call: CallContext;
+  /** Virtual ms the call waited for a connection of the proxy's pool (0 without a proxy). */
+  waitedMs: number;
   /** Virtual time the answer reaches the caller's environment (null: it never answers). */
   answeredAt: number | null;
 }
 
-export interface Connection {
-  id: string;
-  envId: string;
-  openedAt: number;
-  closedAt: number | null;
+/** A call through the proxy that found no free pool connection within the borrow timeout. */
+export interface BorrowTimeout {
   call: CallContext;
+  connectionId: string;
+  failedAt: number;
 }
 
 export class Downstream {
   readonly calls: DownstreamCall[] = [];
-  readonly connections: Connection[] = [];
+  /** Connections handler code opened, refusals, and open connections over time (§11). */
+  readonly book: ConnectionBook;
+  readonly borrowTimeouts: BorrowTimeout[] = [];
   private readonly config: DownstreamConfig;
+  private readonly pool: ProxyPool | null;
   private readonly matched = new Map<Fault, number>();
+  private readonly noteSimplification: () => void;
 
-  constructor(config: DownstreamConfig) {
+  /** `noteSimplification` tells the simulation a run depends on the database's modelling choices. */
+  constructor(config: DownstreamConfig, noteSimplification: () => void = () => {}) {
     this.config = config;
+    this.book = new ConnectionBook(config.maxConnections);
+    this.pool = config.proxy ? new ProxyPool(config.proxy) : null;
+    this.noteSimplification = noteSimplification;
+  }
+
+  /** Every connection handler code opened, in order. */
+  get connections(): readonly Connection[] {
+    return this.book.connections;
   }
 
   /** Connections opened so far, per environment id. */
@@ -71,24 +110,19 @@ export class Downstream {
     return counts;
   }
 
+  /** The environment's runtime process ended (reset or recycled): its connections close with it (§11). */
+  environmentReset(envId: string, t: number): void {
+    this.book.environmentReset(envId, t);
+  }
+
   handle(operation: string, args: unknown[], call: CallContext): ServiceReply {
     switch (operation) {
       case "connect":
-        return this.reply("connect", this.config.connectMs, call, () => {
-          const connection: Connection = { id: `conn-${this.connections.length + 1}`, envId: call.envId, openedAt: call.time, closedAt: null, call };
-          this.connections.push(connection);
-          return ok({ connectionId: connection.id });
-        });
+        return this.connect(call);
       case "close": {
-        const connection = this.connections.find((c) => c.id === args[0]);
-        return {
-          latencyMs: 1,
-          complete: () => {
-            if (!connection || connection.closedAt !== null) return serviceError("ConnectionClosed", "this connection is not open");
-            connection.closedAt = call.time;
-            return ok(null);
-          },
-        };
+        // The connection is closed when the request reaches the service; the reply takes 1 ms.
+        const closed = this.book.close(args[0], call.time);
+        return { latencyMs: 1, complete: () => (closed ? ok(null) : serviceError("ConnectionClosed", "this connection is not open")) };
       }
       case "call":
       case "callOnConnection": {
@@ -98,35 +132,83 @@ export class Downstream {
         if (typeof name !== "string" || name === "") {
           return { latencyMs: 0, complete: () => serviceError("ValidationException", "call(operation, payload): operation must be a non-empty string") };
         }
-        const record: DownstreamCall = { operation: name, payload, connectionId, fault: null, call, answeredAt: null };
+        const record: DownstreamCall = { operation: name, payload, connectionId, fault: null, call, waitedMs: 0, answeredAt: null };
         this.calls.push(record);
-        return this.reply(name, this.config.latencyMs, call, () => {
+        const complete = (): ServiceResult => {
           if (connectionId === null && this.config.requireConnection) {
             return serviceError("NotConnected", `${name} needs a connection: open one with downstream.connect() and call it on that`);
           }
-          if (connectionId !== null) {
-            const connection = this.connections.find((c) => c.id === connectionId);
-            if (!connection || connection.closedAt !== null) return serviceError("ConnectionClosed", "this connection is closed; open a new one with downstream.connect()");
+          if (connectionId !== null && !this.book.openConnection(connectionId)) {
+            return serviceError("ConnectionClosed", "this connection is closed; open a new one with downstream.connect()");
           }
           return ok({ ok: true, operation: name });
-        }, record);
+        };
+        const fault = this.faultFor(name, call);
+        record.fault = fault?.effect ?? null;
+        const answer = (ms: number, done: () => ServiceResult): ServiceReply => {
+          record.answeredAt = Number.isFinite(ms) ? call.time + ms : null;
+          return { latencyMs: ms, complete: done };
+        };
+        const workMs = latencyWith(fault, this.config.latencyMs);
+        const done = fault?.effect === "error" ? () => serviceError("DownstreamError", fault.message) : complete;
+        const proxied = connectionId !== null && this.pool !== null && this.book.openConnection(connectionId)?.via === "proxy";
+        if (!proxied) return answer(workMs, done);
+        return this.throughProxy(record, workMs, done, answer);
       }
       default:
         return { latencyMs: 0, complete: () => serviceError("ValidationException", `unknown downstream operation ${operation}`) };
     }
   }
 
-  private reply(name: string, latencyMs: number, call: CallContext, complete: ServiceReply["complete"], record?: DownstreamCall): ServiceReply {
-    const fault = this.faultFor(name, call);
-    const answer = (ms: number, done: ServiceReply["complete"]): ServiceReply => {
-      if (record) record.answeredAt = Number.isFinite(ms) ? call.time + ms : null;
-      return { latencyMs: ms, complete: done };
+  /** Opens a connection: to the database (refused when it is full) or, in proxy mode, to the proxy. */
+  private connect(call: CallContext): ServiceReply {
+    const proxy = this.config.proxy;
+    const fault = this.faultFor("connect", call);
+    const connectMs = proxy ? proxy.connectMs : this.config.connectMs;
+    const latencyMs = latencyWith(fault, connectMs);
+    if (fault?.effect === "hang") return { latencyMs, complete: () => ok(null) };
+    if (fault?.effect === "error") return { latencyMs, complete: () => serviceError("DownstreamError", fault.message) };
+    if (proxy) this.noteSimplification();
+    // The connection counts against the maximum from the moment the database sees the request.
+    const opened = this.book.open(call, proxy ? "proxy" : "database");
+    if ("id" in opened) return { latencyMs, complete: () => ok({ connectionId: opened.id }) };
+    this.noteSimplification();
+    const max = opened.maxConnections.toLocaleString("en-US");
+    return {
+      latencyMs,
+      complete: () =>
+        serviceError(
+          "TooManyConnections",
+          `the database refused a new connection: all ${max} of the connections it accepts (maxConnections, a workbook SIMPLIFICATION) are open. ` +
+            "Each execution environment keeps its connections open, even while idle, until it closes them or Lambda recycles it.",
+        ),
     };
-    if (record) record.fault = fault?.effect ?? null;
-    if (!fault) return answer(latencyMs, complete);
-    if (fault.effect === "hang") return answer(Infinity, complete);
-    if (fault.effect === "slow") return answer(fault.latencyMs ?? latencyMs * 10, complete);
-    return answer(latencyMs, () => serviceError("DownstreamError", fault.message));
+  }
+
+  /** A call on a proxy connection: it waits for a pool connection, then holds it for its own duration (§11 RDS Proxy). */
+  private throughProxy(
+    record: DownstreamCall,
+    workMs: number,
+    done: () => ServiceResult,
+    answer: (ms: number, done: () => ServiceResult) => ServiceReply,
+  ): ServiceReply {
+    const proxy = this.config.proxy!;
+    const t = record.call.time;
+    const borrow = this.pool!.borrow(t, workMs, this.config.connectMs);
+    if (!borrow.ok) {
+      record.waitedMs = proxy.borrowTimeoutMs;
+      this.borrowTimeouts.push({ call: record.call, connectionId: record.connectionId!, failedAt: t + proxy.borrowTimeoutMs });
+      const pool = proxy.poolSize.toLocaleString("en-US");
+      return answer(proxy.borrowTimeoutMs, () =>
+        serviceError(
+          "ConnectionBorrowTimeout",
+          `the proxy found no free database connection within ${formatMs(proxy.borrowTimeoutMs)} (borrowTimeoutMs): all ${pool} connections of its pool (poolSize) stayed busy. Both values are workbook SIMPLIFICATIONS.`,
+        ),
+      );
+    }
+    record.waitedMs = borrow.waitMs;
+    if (borrow.opened) this.book.poolConnectionOpened(t);
+    return answer(borrow.waitMs + (borrow.opened ? this.config.connectMs : 0) + workMs, done);
   }
 
   private faultFor(name: string, call: CallContext): Fault | null {
@@ -141,4 +223,11 @@ export class Downstream {
     }
     return chosen;
   }
+}
+
+/** A call's latency under a fault: "hang" never answers, "slow" takes the fault's latency (ten times by default). */
+function latencyWith(fault: Fault | null, latencyMs: number): number {
+  if (fault?.effect === "hang") return Infinity;
+  if (fault?.effect === "slow") return fault.latencyMs ?? latencyMs * 10;
+  return latencyMs;
 }

@@ -58,7 +58,7 @@ export class ServiceHub implements ServiceDispatcher, DestinationTargets {
     const prng = new Prng(`services:${seed}`);
     this.table = new KeyValueTable(parsed.table);
     this.payments = new PaymentProvider(parsed.payments);
-    this.downstream = new Downstream(parsed.downstream);
+    this.downstream = new Downstream(parsed.downstream, () => this.functions?.noteSimplification("database-connections"));
     this.sqs = new QueueService(parsed.sqs, prng.fork("sqs"), this.hops);
     const ctx: TargetContext = { queues: this.sqs, functions: () => this.functions, hops: this.hops };
     const epoch = () => this.epochMs;
@@ -96,6 +96,10 @@ export class ServiceHub implements ServiceDispatcher, DestinationTargets {
       default:
         return { latencyMs: 0, complete: () => serviceError("UnknownService", `no service named ${service}`) };
     }
+  }
+
+  environmentReset(envId: string, time: number): void {
+    this.downstream.environmentReset(envId, time);
   }
 
   /** Async invocation records and dead-letter events from the simulator (lambda-model.md §6). */

@@ -56,6 +56,15 @@ describe("exercise metadata is validated when loaded", () => {
     expect(() => parseFile(ExerciseSchema, bad, "e.ts", "exercise")).toThrowError(/"scenarios\[0\]\.checks\[0\]\.check".*expected a function/);
   });
 
+  it("§11 Connections and multi-tenancy: takes a scenario's database limit and proxy, and names the field when they disagree", () => {
+    const withDb = (downstream: object) => ({ ...valid, scenarios: [{ ...valid.scenarios[0], services: { downstream } }] });
+    const parsed = parseFile(ExerciseSchema, withDb({ maxConnections: 50, proxy: { poolSize: 10 } }), "e.ts", "exercise");
+    expect(parsed.scenarios[0]!.services.downstream).toMatchObject({ maxConnections: 50, proxy: { poolSize: 10, borrowTimeoutMs: 5_000 } });
+    expect(() => parseFile(ExerciseSchema, withDb({ maxConnections: 5, proxy: { poolSize: 10 } }), "e.ts", "exercise")).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidFileError: e.ts: exercise field "scenarios[0].services.downstream.proxy.poolSize" is invalid: the proxy's pool cannot hold more connections than the database accepts (maxConnections 5); found number 10. Fix that field and try again.]`,
+    );
+  });
+
   it("rejects unknown fields, so that typos do not pass silently", () => {
     expect(() => parseFile(ExerciseSchema, { ...valid, titel: "x" }, "e.ts", "exercise")).toThrowError(/titel/);
   });
