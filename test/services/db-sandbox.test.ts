@@ -36,4 +36,12 @@ describe("§11 Connection exhaustion, as handler code sees it", () => {
     const run = await runHandler(CATCH_BY_NAME, { services: { downstream: { maxConnections: 2 } }, invokes: [{}, {}, {}] });
     expect(run.results.map(payloadOf)).toEqual(["connected", "connected", "TooManyConnections"]);
   });
+
+  it("§11 RDS Proxy: through a proxy, three environments share one database connection and each waits its turn", async () => {
+    const run = await runHandler(CONNECT_AT_TOP_LEVEL, { services: { downstream: { maxConnections: 1, proxy: { poolSize: 1 } } }, invokes: [{}, {}, {}] });
+    expect(run.records.map((r) => r.outcome)).toEqual(["success", "success", "success"]);
+    // The first query opens the pool's connection (180 ms) and runs (30 ms); the next ones wait for it in turn.
+    expect(run.services.downstream.calls.map((c) => c.waitedMs)).toEqual([0, 210, 240]);
+    expect(run.services.downstream.book.peakDatabase).toBe(1);
+  });
 });
