@@ -179,7 +179,7 @@ export class Downstream {
       complete: () =>
         serviceError(
           "TooManyConnections",
-          `the database refused a new connection: all ${max} of the connections it accepts (maxConnections, a workbook SIMPLIFICATION) are open. ` +
+          `the database refused a new connection: it already has ${max} open, the most it accepts (maxConnections, a workbook SIMPLIFICATION). ` +
             "Each execution environment keeps its connections open, even while idle, until it closes them or Lambda recycles it.",
         ),
     };
@@ -198,11 +198,11 @@ export class Downstream {
     if (!borrow.ok) {
       record.waitedMs = proxy.borrowTimeoutMs;
       this.borrowTimeouts.push({ call: record.call, connectionId: record.connectionId!, failedAt: t + proxy.borrowTimeoutMs });
-      const pool = proxy.poolSize.toLocaleString("en-US");
+      const pool = proxy.poolSize === 1 ? "the one connection of its pool (poolSize) stayed busy" : `all ${proxy.poolSize.toLocaleString("en-US")} connections of its pool (poolSize) stayed busy`;
       return answer(proxy.borrowTimeoutMs, () =>
         serviceError(
           "ConnectionBorrowTimeout",
-          `the proxy found no free database connection within ${formatMs(proxy.borrowTimeoutMs)} (borrowTimeoutMs): all ${pool} connections of its pool (poolSize) stayed busy. Both values are workbook SIMPLIFICATIONS.`,
+          `the proxy found no free database connection within ${formatMs(proxy.borrowTimeoutMs)} (borrowTimeoutMs): ${pool}. Both values are workbook SIMPLIFICATIONS.`,
         ),
       );
     }

@@ -31,7 +31,7 @@ describe("§11 Connection exhaustion", () => {
     // The refusal comes after the usual connect time, and ends that environment's INIT phase with the error.
     expect(refused.initMs).toBe(180 + 250);
     expect(refused.error?.errorMessage).toMatchInlineSnapshot(
-      `"the database refused a new connection: all 100 of the connections it accepts (maxConnections, a workbook SIMPLIFICATION) are open. Each execution environment keeps its connections open, even while idle, until it closes them or Lambda recycles it."`,
+      `"the database refused a new connection: it already has 100 open, the most it accepts (maxConnections, a workbook SIMPLIFICATION). Each execution environment keeps its connections open, even while idle, until it closes them or Lambda recycles it."`,
     );
     expect(sim.simplificationsUsed.has("database-connections")).toBe(true);
   });

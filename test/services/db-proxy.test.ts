@@ -73,7 +73,7 @@ describe("§11 RDS Proxy", () => {
     expect(late.result).toMatchInlineSnapshot(`
       {
         "error": {
-          "message": "the proxy found no free database connection within 5 s (borrowTimeoutMs): all 1 connections of its pool (poolSize) stayed busy. Both values are workbook SIMPLIFICATIONS.",
+          "message": "the proxy found no free database connection within 5 s (borrowTimeoutMs): the one connection of its pool (poolSize) stayed busy. Both values are workbook SIMPLIFICATIONS.",
           "name": "ConnectionBorrowTimeout",
         },
         "ok": false,
