@@ -15,11 +15,11 @@ export interface ContextMember {
 export function contextMembers(declarations: string): ContextMember[] {
   const block = /interface LambdaContext\s*\{([\s\S]*?)\n\}/.exec(declarations)?.[1] ?? "";
   const members: ContextMember[] = [];
-  const pattern = /(?:\/\*\*([\s\S]*?)\*\/\s*)?(?:readonly\s+)?([A-Za-z_$][\w$]*)(\(\))?\s*:\s*([^;]+);/g;
+  const pattern = /(?:\/\*\*([\s\S]*?)\*\/\s*)?(?:readonly\s+)?([A-Za-z_$][\w$]*)(\(\))?(\?)?\s*:\s*([^;]+);/g;
   for (const m of block.matchAll(pattern)) {
     const doc = (m[1] ?? "").replace(/^\s*\*\s?/gm, "").replace(/\s+/g, " ").trim();
     const name = m[2]!;
-    members.push({ name, kind: m[3] ? "method" : "property", signature: `${name}${m[3] ?? ""}: ${m[4]!.trim()}`, documentation: doc });
+    members.push({ name, kind: m[3] ? "method" : "property", signature: `${name}${m[3] ?? ""}${m[4] ?? ""}: ${m[5]!.trim()}`, documentation: doc });
   }
   return members;
 }

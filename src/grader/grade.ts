@@ -132,6 +132,7 @@ function runScenario(
         at: step.at,
         deliveries: step.deliveries,
         duplicateDelayMs: step.duplicateDelayMs,
+        tenantId: step.tenantId ?? null,
         onResult: (r) => (results[i] = r),
       });
     }

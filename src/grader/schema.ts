@@ -45,6 +45,8 @@ export const StepSchema = z.discriminatedUnion("do", [
       deliveries: z.number().int().min(1).max(10).default(1),
       /** Gap between duplicate deliveries. */
       duplicateDelayMs: z.number().min(0).default(0),
+      /** The tenant id the invoke carries (`X-Amz-Tenant-Id`): required when the function has tenant isolation (§11). */
+      tenantId: z.string().min(1).optional(),
     })
     .strict(),
   z

@@ -12,6 +12,7 @@ import type { Prng } from "./prng.ts";
 import { loopStops, nextHop, type Chain } from "./recursion.ts";
 import type { Throttle } from "./scaling.ts";
 import type { SimplificationKey } from "./simplifications.ts";
+import { tenantRefusal } from "./tenants.ts";
 import type { AsyncEvent, FunctionState } from "./state.ts";
 import type { InvocationOutcome, InvocationRecord, Totals } from "./trace.ts";
 import type { JsonText } from "./types.ts";
@@ -45,8 +46,8 @@ export interface AsyncQueueHost {
   ): InvocationRecord;
   push(record: InvocationRecord): void;
   stopLoop(fn: FunctionState, requestId: string, mode: "async", eventId: string, payload: JsonText, chain: Chain): InvocationRecord;
-  /** Whether an attempt may start now: concurrency and the scaling rate (§3). */
-  admission(fn: FunctionState): Throttle | null;
+  /** Whether an attempt (of a tenant, with tenant isolation) may start now: concurrency and the scaling rate (§3). */
+  admission(fn: FunctionState, tenantId: string | null): Throttle | null;
   /** The request rate quotas a request from a client meets when it arrives (§3), or null. */
   rateThrottle(fn: FunctionState): Throttle | null;
   /** Starts an attempt of the event in an environment. */
@@ -61,11 +62,20 @@ export class AsyncQueue {
   }
 
   /**
-   * Lambda accepts an event (202) and queues it, or refuses it: too large (413), or over the request rate quota (429;
-   * only for requests from clients: async events from AWS services are always accepted, §3). An accepted event may
-   * still be stopped as a recursive loop. Returns the throttle of a refused request, else null.
+   * Lambda accepts an event (202) and queues it, or refuses it: too large (413), a tenant id that does not fit the
+   * function (400, §11), or over the request rate quota (429; only for requests from clients: async events from AWS
+   * services are always accepted, §3). An accepted event may still be stopped as a recursive loop. Returns the
+   * throttle of a throttled request, else null.
    */
-  accept(name: string, payload: JsonText, deliveries: number, duplicateDelayMs: number, chain: Chain | null, fromAwsService: boolean): Throttle | null {
+  accept(
+    name: string,
+    payload: JsonText,
+    deliveries: number,
+    duplicateDelayMs: number,
+    chain: Chain | null,
+    fromAwsService: boolean,
+    tenantId: string | null = null,
+  ): Throttle | null {
     const host = this.host;
     const fn = host.fn(name);
     // SIMPLIFICATION (§6): Lambda's queue duplicates this share of events, drawn from the seeded generator.
@@ -88,12 +98,24 @@ export class AsyncQueue {
       host.push(record);
       return null;
     }
+    const refused = tenantId !== null || fn.tenantIdle !== null ? tenantRefusal(fn.config, tenantId) : null;
+    if (refused !== null) {
+      host.aggregates.rejectedRequests++;
+      host.totals.requests++;
+      const record = host.record(fn, host.prng.uuid(), eventId, 1, 1, "rejected", null, payload);
+      record.tenantId = tenantId;
+      record.reason = refused.reason;
+      record.error = { errorType: refused.errorType, errorMessage: refused.errorMessage };
+      host.push(record);
+      return null;
+    }
     const throttle = fromAwsService ? null : host.rateThrottle(fn);
     if (throttle !== null) {
       host.totals.requests++;
       host.totals.throttles++;
       const record = host.record(fn, host.prng.uuid(), eventId, 1, 1, "throttled", null, payload);
       record.chain = chain;
+      record.tenantId = tenantId;
       record.reason = `${throttle.reason}; Lambda refused the event with 429, so it is not queued: the client must retry`;
       record.error = { errorType: "TooManyRequestsException", errorMessage: "Rate Exceeded." };
       host.push(record);
@@ -110,6 +132,7 @@ export class AsyncQueue {
         delivery: d,
         throttles: 0,
         previousAttempt: null,
+        tenantId,
         last: null,
         chain,
       };
@@ -147,12 +170,13 @@ export class AsyncQueue {
         this.discard(fn, event, "reserved concurrency is 0, so Lambda discards new events without retrying them", "RetriesExhausted");
         continue;
       }
-      const throttle = host.admission(fn);
+      const throttle = host.admission(fn, event.tenantId);
       if (throttle) {
         fn.asyncQueue.shift();
         host.totals.throttles++;
         event.throttles++;
         const record = host.record(fn, event.requestId, event.eventId, event.attempt, event.delivery, "throttled", null, event.payload);
+        record.tenantId = event.tenantId;
         const backoff = Math.min(host.model.asyncThrottleCapMs, host.model.asyncThrottleBaseMs * 2 ** (event.throttles - 1));
         record.reason = `${throttle.reason}; the event stays in Lambda's queue and is retried in ${formatMs(backoff)}`;
         host.push(record);
@@ -232,6 +256,7 @@ export class AsyncQueue {
     host.waitingAsync?.delete(event);
     const record = host.record(fn, event.requestId, event.eventId, event.attempt, event.delivery, "discarded", lastAttempt, event.payload);
     record.chain = event.chain;
+    record.tenantId = event.tenantId;
     record.reason = reason;
     host.push(this.routeFailure(fn, event, record, condition));
   }

@@ -2,10 +2,11 @@
  * Calls that handler code makes from inside an environment (lambda-model.md §1, §3): to a simulated service, whose
  * reply reaches the code only while its environment is thawed, and to another function (`lambda.invoke`).
  */
-import { LAMBDA_FACTS } from "./config.ts";
+import { LAMBDA_FACTS, type FunctionConfig } from "./config.ts";
 import { sizeOver } from "./payload.ts";
 import { chainOf, type Chain } from "./recursion.ts";
 import type { Throttle } from "./scaling.ts";
+import { tenantRefusal } from "./tenants.ts";
 import { withIds } from "./records.ts";
 import type { InvokeOptions } from "./simulation.ts";
 import type { Environment } from "./state.ts";
@@ -19,10 +20,12 @@ export interface CodeCallsHost {
   /** Runs `run` in the environment after `delayMs`, or when it next thaws if it is frozen by then. */
   deferFor(env: Environment, delayMs: number, run: () => void): void;
   isDeployed(name: string): boolean;
+  /** The configuration of a deployed function. */
+  functionConfig(name: string): FunctionConfig;
   /** A sync request arrives now (Simulation.arrive). */
   arrive(name: string, payload: JsonText, options: InvokeOptions): void;
   /** An async request from this code (a client) arrives now, sent in chain `from`: its throttle if refused. */
-  acceptAsync(name: string, payload: JsonText, from: Chain | null): Throttle | null;
+  acceptAsync(name: string, payload: JsonText, from: Chain | null, tenantId: string | null): Throttle | null;
 }
 
 export class CodeCalls {
@@ -66,16 +69,22 @@ export class CodeCalls {
    * Handler code invokes a function (`lambda.invoke`): "RequestResponse" waits for the callee, so in a chain A→B→C each
    * hop holds its own concurrency until its callee returns (§3); "Event" is accepted at once (202). The callee
    * continues the caller's chain (recursive loop detection). Like the SDK, a function error is a 200 reply with
-   * `functionError`; throttles, oversize payloads and stopped loops are errors.
+   * `functionError`; throttles, oversize payloads, stopped loops and a tenant id that does not fit the callee (§11)
+   * are errors.
    */
   private invokeFromCode(env: Environment, args: unknown[], call: CallContext, onReply: (result: ServiceResult) => void): void {
     const host = this.host;
     const reply = (result: ServiceResult) => host.deferFor(env, 0, () => onReply(result));
-    const [name, event, type] = args;
+    const [name, event, type, tenant] = args;
     if (typeof name !== "string" || !host.isDeployed(name)) {
       reply({ ok: false, error: { name: "ResourceNotFoundException", message: `Function not found: ${String(name)}` } });
       return;
     }
+    if (tenant !== undefined && tenant !== null && typeof tenant !== "string") {
+      reply({ ok: false, error: { name: "InvalidParameterValueException", message: `tenantId must be a string, not ${typeof tenant}` } });
+      return;
+    }
+    const tenantId = tenant ?? null;
     const payload = JSON.stringify(event ?? null);
     if (type === "Event") {
       const size = sizeOver(payload, LAMBDA_FACTS.asyncRequestLimitBytes);
@@ -83,7 +92,12 @@ export class CodeCalls {
         reply({ ok: false, error: { name: "RequestTooLargeException", message: `${size} byte payload is too large for the Event invocation type (limit ${LAMBDA_FACTS.asyncRequestLimitBytes} bytes)` } });
         return;
       }
-      const throttle = host.acceptAsync(name, payload, call.chain ?? null);
+      const refused = tenantRefusal(host.functionConfig(name), tenantId);
+      if (refused !== null) {
+        reply({ ok: false, error: { name: refused.errorType, message: refused.errorMessage } });
+        return;
+      }
+      const throttle = host.acceptAsync(name, payload, call.chain ?? null, tenantId);
       if (throttle !== null) {
         reply({ ok: false, error: { name: "TooManyRequestsException", message: `Rate Exceeded. (Reason: ${throttle.code})` } });
         return;
@@ -93,6 +107,7 @@ export class CodeCalls {
     }
     host.arrive(name, payload, {
       chain: call.chain ?? null,
+      tenantId,
       onResult: (result) => {
         if (result.statusCode !== 200) {
           const errorType = result.record.error?.errorType ?? "ServiceException";

@@ -73,9 +73,18 @@ export const FunctionConfigSchema = z.strictObject({
     recursiveLoop: z._default(z.enum(["Terminate", "Allow"]), "Terminate"),
     /** The older dead-letter queue (SQS or SNS) for events that failed or were discarded, or null (§6). */
     deadLetterQueue: z._default(z.nullable(DeadLetterQueueSchema), null),
+    /**
+     * Tenant isolation mode (§0, §11): every invoke carries a tenant id and gets environments of that tenant only, so
+     * module state and `/tmp` never cross tenants. Set when the function is created; a redeploy cannot change it.
+     */
+    tenantIsolation: z._default(z.boolean(), false),
   }).check(z.refine((f) => f.reservedConcurrency === null || f.provisionedConcurrency <= f.reservedConcurrency, {
     path: ["provisionedConcurrency"],
     message: "provisioned concurrency cannot exceed the function's reserved concurrency",
+  }), z.refine((f) => !f.tenantIsolation || f.provisionedConcurrency === 0, {
+    path: ["provisionedConcurrency"],
+    // AWS's TenancyConfig documentation (not yet in lambda-model.md) lists provisioned concurrency as incompatible.
+    message: "provisioned concurrency is not available for a function with tenant isolation",
   }));
 export type FunctionConfig = z.infer<typeof FunctionConfigSchema>;
 export type FunctionConfigInput = z.input<typeof FunctionConfigSchema>;

@@ -47,6 +47,7 @@ export function newRecord(
     response: undefined,
     previousAttempt,
     chain: null,
+    tenantId: null,
   };
 }
 
@@ -92,6 +93,7 @@ export function reuseRecord(
   record.response = undefined;
   record.previousAttempt = previousAttempt;
   record.chain = null;
+  record.tenantId = null;
   return record;
 }
 

@@ -26,6 +26,7 @@ import { formatLogTime, logStreamName, reportLine } from "./logs.ts";
 import { RunAggregates } from "./aggregates.ts";
 import { MetricSeries, type MetricBucket, type MetricSeriesOptions } from "./metrics.ts";
 import { insertIdle, removeIdle, takeIdle } from "./environments.ts";
+import { dropEmptyIdle, idleListFor, idleOf, tenantRefusal } from "./tenants.ts";
 import { sizeOver, utf8Length } from "./payload.ts";
 import { Prng, uuidOf } from "./prng.ts";
 import { ProvisionedConcurrency, provisionedCharge, type ProvisionedCharge } from "./provisioned.ts";
@@ -100,6 +101,11 @@ export interface InvokeOptions {
    * always accepted; the request rate quota counts the others (§3).
    */
   source?: "client" | "aws-service";
+  /**
+   * The tenant id the invoke carries (`X-Amz-Tenant-Id`, §11): required by a function with tenant isolation, refused by
+   * one without it (InvalidParameterValueException). Undefined or null for none.
+   */
+  tenantId?: string | null;
 }
 
 /** The outcome of a timed handler (CodeInstance.timedInvoke): it returned nothing. */
@@ -242,10 +248,10 @@ export class Simulation {
         this.bareRecord(fn, requestId, "async", eventId, attempt, delivery, outcome, previousAttempt, event),
       push: (record) => this.pushRecord(record),
       stopLoop: (fn, requestId, mode, eventId, payload, chain) => this.stopLoop(fn, requestId, mode, eventId, payload, chain),
-      admission: (fn) => this.admission(fn),
+      admission: (fn, tenantId) => this.admission(fn, tenantId),
       rateThrottle: (fn) => this.rateThrottle(fn, false),
       start: (fn, e) =>
-        this.start(fn, e.requestId, e.eventId, "async", e.attempt, e.delivery, e.payload, e.previousAttempt, undefined, e, e.chain, 0, 0, 0, 0, 0),
+        this.start(fn, e.requestId, e.eventId, "async", e.attempt, e.delivery, e.payload, e.previousAttempt, undefined, e, e.chain, 0, 0, 0, 0, 0, e.tenantId),
     });
     this.provisioned = new ProvisionedConcurrency({
       get now() {
@@ -255,7 +261,7 @@ export class Simulation {
       initFailures: this.provisionedInitFailures,
       schedule: (time, run) => this.queue.schedule(time, run),
       events: this.recordTrace ? this.platformEvents : null,
-      createEnvironment: (fn, provisioned) => this.createEnvironment(fn, provisioned),
+      createEnvironment: (fn, provisioned) => this.createEnvironment(fn, provisioned, null),
       park: (env) => this.park(env),
       destroy: (env, cause) => this.destroy(env, cause),
       retireWhenDone: (env, cause) => this.retireWhenDone(env, cause),
@@ -271,7 +277,8 @@ export class Simulation {
       deferFor: (env, delayMs, run) => this.deferFor(env, delayMs, run),
       isDeployed: (name) => this.functions.has(name),
       arrive: (name, payload, options) => this.arrive(name, "sync", payload, options),
-      acceptAsync: (name, payload, from) => this.asyncQueue.accept(name, payload, 1, 0, from ? nextHop(from) : null, false),
+      functionConfig: (name) => this.fn(name).config,
+      acceptAsync: (name, payload, from, tenantId) => this.asyncQueue.accept(name, payload, 1, 0, from ? nextHop(from) : null, false, tenantId),
     });
   }
 
@@ -283,6 +290,7 @@ export class Simulation {
    * Creates a function, or deploys a new version of it (new code and configuration). Environments are never shared
    * across versions (§11): the old version's idle and provisioned environments shut down at once, its busy ones when
    * their invocation ends; the function keeps its scaling rate, its queued async events and its running count.
+   * Tenant isolation can only be set when the function is created (§11): a redeploy that changes it is refused.
    */
   deploy(config: FunctionConfigInput, code: FunctionCode): FunctionConfig {
     const parsed = FunctionConfigSchema.parse(config);
@@ -296,6 +304,11 @@ export class Simulation {
     const rateCap = requestRateCap(model.requestsPerSecondPerConcurrency, model.requestRateQuota, parsed.reservedConcurrency, this.account);
     const provisionedRate = provisionedRateCap(parsed.provisionedConcurrency, LAMBDA_FACTS.provisionedRequestsPerSecondPerConcurrency);
     let state = this.functions.get(parsed.name);
+    if (state && state.config.tenantIsolation !== parsed.tenantIsolation) {
+      throw new DeploymentError(
+        `${parsed.name} was created ${state.config.tenantIsolation ? "with" : "without"} tenant isolation mode, which can only be set when a function is created (lambda-model.md §11): create a new function to ${parsed.tenantIsolation ? "use" : "leave"} it`,
+      );
+    }
     if (state) {
       this.retireVersion(state);
       state.config = parsed;
@@ -310,6 +323,7 @@ export class Simulation {
         code,
         environments: [],
         idle: [],
+        tenantIdle: parsed.tenantIsolation ? new Map() : null,
         provisionedIdle: [],
         deployedAt: this.clock,
         started: 0,
@@ -355,7 +369,7 @@ export class Simulation {
   }
 
   /** Live environments of a function (busy, initialising or idle), oldest first. */
-  environmentsOf(name: string): ReadonlyArray<{ id: string; state: EnvState; createdAt: number; provisioned: boolean }> {
+  environmentsOf(name: string): ReadonlyArray<{ id: string; state: EnvState; createdAt: number; provisioned: boolean; tenantId: string | null }> {
     return this.fn(name).environments.filter((e) => e.state !== "dead");
   }
 
@@ -395,8 +409,9 @@ export class Simulation {
   arrive(name: string, mode: "sync" | "async", payload: JsonText, options: InvokeOptions = {}): void {
     const from = options.chain;
     const chain = from ? nextHop(from) : null;
-    if (mode === "sync") this.arriveSync(name, payload, options.onResult, chain);
-    else this.asyncQueue.accept(name, payload, options.deliveries ?? 1, options.duplicateDelayMs ?? 0, chain, options.source === "aws-service");
+    const tenantId = options.tenantId ?? null;
+    if (mode === "sync") this.arriveSync(name, payload, options.onResult, chain, tenantId);
+    else this.asyncQueue.accept(name, payload, options.deliveries ?? 1, options.duplicateDelayMs ?? 0, chain, options.source === "aws-service", tenantId);
   }
 
   /**
@@ -464,7 +479,7 @@ export class Simulation {
 
   // ---- synchronous invocation (§3, §5, §8) ----
 
-  private arriveSync(name: string, payload: JsonText, onResult: ((r: SyncResult) => void) | undefined, chain: Chain | null): void {
+  private arriveSync(name: string, payload: JsonText, onResult: ((r: SyncResult) => void) | undefined, chain: Chain | null, tenantId: string | null): void {
     const fn = this.fn(name);
     this.totals.requests++;
     // The request id's numbers are drawn now; its text is built only if something reads it (most runs never do).
@@ -484,13 +499,27 @@ export class Simulation {
       onResult?.({ statusCode: 413, functionError: null, payload: JSON.stringify({ message: record.error.errorMessage, Type: "User" }), record });
       return;
     }
+    // Tenant isolation (§11): the tenant id must fit the function (checked only when either side has one).
+    if (tenantId !== null || fn.tenantIdle !== null) {
+      const refused = tenantRefusal(fn.config, tenantId);
+      if (refused !== null) {
+        this.aggregates.rejectedRequests++;
+        const record = this.bareRecord(fn, uuidOf(w0, w1, w2, w3), "sync", `req-${eventNum}`, 1, 1, "rejected", null, payload);
+        record.tenantId = tenantId;
+        record.reason = refused.reason;
+        record.error = { errorType: refused.errorType, errorMessage: refused.errorMessage };
+        this.pushRecord(record);
+        onResult?.({ statusCode: refused.statusCode, functionError: null, payload: JSON.stringify({ Type: "User", message: refused.errorMessage }), record });
+        return;
+      }
+    }
     if (chain !== null && loopStops(chain, fn.config.recursiveLoop)) {
       const record = this.stopLoop(fn, uuidOf(w0, w1, w2, w3), "sync", `req-${eventNum}`, payload, chain);
       this.pushRecord(record);
       onResult?.({ statusCode: 400, functionError: null, payload: JSON.stringify({ Type: "User", message: RECURSION_ERROR.errorMessage }), record });
       return;
     }
-    const throttle = this.rateThrottle(fn, true) ?? this.admission(fn);
+    const throttle = this.rateThrottle(fn, true) ?? this.admission(fn, tenantId);
     if (throttle) {
       this.totals.throttles++;
       if (!this.recordTrace && !onResult) {
@@ -499,6 +528,7 @@ export class Simulation {
         return;
       }
       const record = this.bareRecord(fn, uuidOf(w0, w1, w2, w3), "sync", `req-${eventNum}`, 1, 1, "throttled", null, payload);
+      record.tenantId = tenantId;
       record.reason = throttle.reason;
       record.error = { errorType: "TooManyRequestsException", errorMessage: "Rate Exceeded." };
       this.pushRecord(record);
@@ -510,7 +540,7 @@ export class Simulation {
       });
       return;
     }
-    this.start(fn, "", "", "sync", 1, 1, payload, null, onResult, null, chain, w0, w1, w2, w3, eventNum);
+    this.start(fn, "", "", "sync", 1, 1, payload, null, onResult, null, chain, w0, w1, w2, w3, eventNum, tenantId);
   }
 
   /**
@@ -559,8 +589,11 @@ export class Simulation {
     return null;
   }
 
-  /** Whether a request may start now; when it may and needs a new environment, the scaling allowance is taken. */
-  private admission(fn: FunctionState): Throttle | null {
+  /**
+   * Whether a request (of `tenantId`, with tenant isolation) may start now; when it may and needs a new environment,
+   * the scaling allowance is taken. With isolation only the tenant's own idle environments spare a new one (§11).
+   */
+  private admission(fn: FunctionState, tenantId: string | null): Throttle | null {
     const provisionedReady = fn.provisionedIdle.length > 0;
     const holds = this.holdsProvisioned;
     // An idle provisioned environment holds its concurrency already: taking it needs no more.
@@ -568,7 +601,7 @@ export class Simulation {
       const limited = concurrencyThrottle(fn, this.functionList, this.accountInUse, this.account, holds);
       if (limited) return limited;
     }
-    if (fn.idle.length === 0 && !provisionedReady) {
+    if (!provisionedReady && (fn.tenantIdle === null ? fn.idle.length === 0 : (idleOf(fn, tenantId)?.length ?? 0) === 0)) {
       const burst = this.burst;
       if (burst !== null) {
         if (!burst.admit(this.clock, this.accountInUse)) return burst.throttle(fn.config.name, this.clock);
@@ -599,8 +632,9 @@ export class Simulation {
     w2: number,
     w3: number,
     eventNum: number,
+    tenantId: string | null,
   ): void {
-    const env = this.takeEnvironment(fn);
+    const env = this.takeEnvironment(fn, tenantId);
     if (fn.recyclePaused.length > 0 || fn.initRetriesPaused > 0) this.provisioned.resume(fn);
     fn.started++;
     const spare = env.spare;
@@ -629,6 +663,7 @@ export class Simulation {
     }
     const record = running.record;
     record.chain = chain;
+    record.tenantId = tenantId;
     record.envId = env.id;
     record.startedAt = this.clock;
     env.current = running;
@@ -751,6 +786,7 @@ export class Simulation {
         logGroupName: fn.logGroupName,
         logStreamName: env.logStream,
         deadlineMs: running.deadline,
+        ...(env.tenantId === null ? {} : { tenantId: env.tenantId }),
       },
       running.deadline,
       (outcome) => {
@@ -881,12 +917,14 @@ export class Simulation {
     this.logPlatform(running.env, id, `START RequestId: ${id} Version: $LATEST`);
   }
 
-  private takeEnvironment(fn: FunctionState): Environment {
-    // Provisioned environments serve first (§3).
-    return takeIdle(fn.provisionedIdle) ?? takeIdle(fn.idle) ?? this.createEnvironment(fn, false);
+  private takeEnvironment(fn: FunctionState, tenantId: string | null): Environment {
+    // Provisioned environments serve first (§3); with tenant isolation (which has none), the tenant's own (§11).
+    if (fn.tenantIdle === null) return takeIdle(fn.provisionedIdle) ?? takeIdle(fn.idle) ?? this.createEnvironment(fn, false, null);
+    const idle = idleOf(fn, tenantId);
+    return (idle && takeIdle(idle)) ?? this.createEnvironment(fn, false, tenantId);
   }
 
-  private createEnvironment(fn: FunctionState, provisioned: boolean): Environment {
+  private createEnvironment(fn: FunctionState, provisioned: boolean, tenantId: string | null): Environment {
     const num = ++this.envCounter;
     const id = `env-${num}`;
     const sim = this;
@@ -897,6 +935,7 @@ export class Simulation {
       fn,
       config: fn.config,
       code: fn.code,
+      tenantId,
       createdAt: this.clock,
       state: "init",
       provisioned,
@@ -961,7 +1000,7 @@ export class Simulation {
       insertIdle(env.fn.provisionedIdle, env);
       return;
     }
-    insertIdle(env.fn.idle, env);
+    insertIdle(env.tenantId === null ? env.fn.idle : idleListFor(env), env);
     const expiry = env.expiry;
     const tickets = expiry.tickets;
     const ticket = this.queue.reserveSeq();
@@ -1045,7 +1084,14 @@ export class Simulation {
     this.reset(env);
     env.state = "dead";
     env.tmp?.clear();
-    if (wasIdle) removeIdle(env.provisioned ? env.fn.provisionedIdle : env.fn.idle, env);
+    if (wasIdle) {
+      if (env.tenantId === null) removeIdle(env.provisioned ? env.fn.provisionedIdle : env.fn.idle, env);
+      else {
+        const list = idleListFor(env);
+        removeIdle(list, env);
+        dropEmptyIdle(env, list);
+      }
+    }
     const list = env.fn.environments;
     const j = list.indexOf(env);
     if (j >= 0) list.splice(j, 1);

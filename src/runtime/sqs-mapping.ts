@@ -558,10 +558,15 @@ export function mappingAdvice(
 export function mappingConfigError(
   config: Pick<SqsMappingConfig, "batchSize" | "batchingWindowMs">,
   queue: { name: string; visibilityTimeoutMs: number },
-  fn: { name: string; timeoutMs: number },
+  fn: { name: string; timeoutMs: number; tenantIsolation?: boolean },
 ): string | null {
+  if (fn.tenantIsolation) return TENANT_ISOLATED_MAPPING(fn.name);
   return mappingConfigProblem(config, queue, fn)?.message ?? null;
 }
+
+/** A mapping's invokes carry no tenant id, so Lambda would refuse every one of them (§11, tenants.ts). */
+export const TENANT_ISOLATED_MAPPING = (functionName: string): string =>
+  `an SQS event source mapping cannot invoke ${functionName}: it uses tenant isolation mode, and the mapping's invokes carry no tenant id, so Lambda would refuse every one`;
 
 /** mappingConfigError with the setting at fault, so that a workload file's error can name its field. */
 export function mappingConfigProblem(

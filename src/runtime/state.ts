@@ -25,6 +25,8 @@ export interface Environment {
    */
   config: FunctionConfig;
   code: FunctionCode;
+  /** With tenant isolation, the tenant the environment serves (it never serves another, §11); null without. */
+  tenantId: string | null;
   createdAt: number;
   state: EnvState;
   /** A provisioned environment: initialised ahead of traffic, never idle-expired, recycled periodically (§1, §3). */
@@ -103,6 +105,8 @@ export interface AsyncEvent {
   delivery: number;
   throttles: number;
   previousAttempt: number | null;
+  /** The tenant the event was sent for (tenant isolation, §11), or null. Retries keep it. */
+  tenantId: string | null;
   /** The last attempt that ran (null before the first one): what destination records report. */
   last: InvocationRecord | null;
   /** Where the event sits in a chain of invocations (null: it came from outside, §3). */
@@ -114,6 +118,11 @@ export interface FunctionState {
   code: FunctionCode;
   environments: Environment[];
   idle: Environment[];
+  /**
+   * With tenant isolation (§11): each tenant's idle environments, in the same order of preference as `idle`, which
+   * stays empty; null for a function without isolation (fixed at creation: a redeploy cannot change it).
+   */
+  tenantIdle: Map<string, Environment[]> | null;
   /** Idle provisioned environments, in the same order of preference as `idle`; they serve requests first (§3). */
   provisionedIdle: Environment[];
   deployedAt: number;

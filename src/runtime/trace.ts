@@ -64,6 +64,8 @@ export interface InvocationRecord {
    * §3); null for a request from outside, which starts chain `eventId` at hop 1.
    */
   chain: { chainId: string; hops: number } | null;
+  /** The tenant id the invoke carried (tenant isolation mode, lambda-model.md §11), or null. */
+  tenantId: string | null;
 }
 
 export interface LogLine {

@@ -25,6 +25,8 @@ export interface InvokeContextData {
   logStreamName: string;
   /** Virtual time at which the invocation times out. */
   deadlineMs: number;
+  /** The tenant id the invoke carried (tenant isolation mode, §11); undefined for a function without it. */
+  tenantId?: string;
 }
 
 /** Who made a service call: graders use it to explain side effects ("attempt 2 charged order o-17 again"). */

@@ -240,6 +240,7 @@ class SandboxInstance implements CodeInstance {
       invokedFunctionArn: context.invokedFunctionArn,
       logGroupName: context.logGroupName,
       logStreamName: context.logStreamName,
+      tenantId: context.tenantId,
     });
   }
 
@@ -801,7 +802,8 @@ function sameFunctionFields(a: InvokeContextData, b: InvokeContextData): boolean
     a.memoryLimitInMB === b.memoryLimitInMB &&
     a.invokedFunctionArn === b.invokedFunctionArn &&
     a.logGroupName === b.logGroupName &&
-    a.logStreamName === b.logStreamName
+    a.logStreamName === b.logStreamName &&
+    a.tenantId === b.tenantId
   );
 }
 

@@ -338,7 +338,12 @@ export const downstream = ObjectFreeze({
 /** Invokes another function: "RequestResponse" (default) waits for it, "Event" returns once Lambda accepted it. */
 export const lambda = ObjectFreeze({
   invoke: (functionName, payload, options) =>
-    request("lambda", "invoke", [functionName, payload === undefined ? null : payload, options && options.invocationType === "Event" ? "Event" : "RequestResponse"]),
+    request("lambda", "invoke", [
+      functionName,
+      payload === undefined ? null : payload,
+      options && options.invocationType === "Event" ? "Event" : "RequestResponse",
+      options && options.tenantId !== undefined ? options.tenantId : null,
+    ]),
 });
 
 // Queues, topics, the event bus and buckets (compiled on first use: NEIGHBOURS_SOURCE).
@@ -407,6 +412,7 @@ function invoke(handler, inputText, functionText) {
     invokedFunctionArn: functionData.invokedFunctionArn,
     logGroupName: functionData.logGroupName,
     logStreamName: functionData.logStreamName,
+    tenantId: functionData.tenantId,
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => { const left = deadline - hostNow(); return left > 0 ? MathFloor(left) : 0; },
   };

@@ -88,7 +88,8 @@ declare module "workbook:aws" {
     invoke<T = unknown>(
       functionName: string,
       payload?: unknown,
-      options?: { invocationType?: "RequestResponse" | "Event" },
+      /** `tenantId` is required by a function with tenant isolation mode and refused by one without it. */
+      options?: { invocationType?: "RequestResponse" | "Event"; tenantId?: string },
     ): Promise<{ statusCode: number; functionError?: "Unhandled" | null; payload?: T }>;
   };
 
@@ -238,6 +239,12 @@ interface LambdaContext {
   readonly invokedFunctionArn: string;
   readonly logGroupName: string;
   readonly logStreamName: string;
+  /**
+   * The tenant id the invoke carried (X-Amz-Tenant-Id), for a function created with tenant isolation mode, which gives
+   * each tenant its own execution environments: module state and /tmp never cross tenants. undefined for other
+   * functions (a SIMPLIFICATION: AWS documents the property only for isolated functions).
+   */
+  readonly tenantId?: string;
   callbackWaitsForEmptyEventLoop: boolean;
   /** Virtual ms left before the function times out. */
   getRemainingTimeInMillis(): number;

@@ -15,6 +15,7 @@ describe("context members for the editor", () => {
       "invokedFunctionArn",
       "logGroupName",
       "logStreamName",
+      "tenantId",
       "callbackWaitsForEmptyEventLoop",
       "getRemainingTimeInMillis",
     ]);
@@ -24,6 +25,14 @@ describe("context members for the editor", () => {
       signature: "getRemainingTimeInMillis(): number",
       documentation: "Virtual ms left before the function times out.",
     });
+    expect(members.find((m) => m.name === "tenantId")).toMatchInlineSnapshot(`
+      {
+        "documentation": "The tenant id the invoke carried (X-Amz-Tenant-Id), for a function created with tenant isolation mode, which gives each tenant its own execution environments: module state and /tmp never cross tenants. undefined for other functions (a SIMPLIFICATION: AWS documents the property only for isolated functions).",
+        "kind": "property",
+        "name": "tenantId",
+        "signature": "tenantId?: string",
+      }
+    `);
   });
 
   it("finds the handler's second parameter whatever it is called", () => {

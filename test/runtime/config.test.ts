@@ -21,6 +21,7 @@ describe("§2 Function configuration", () => {
       async: { maxRetryAttempts: 2, maxEventAgeMs: 21_600_000, onSuccess: null, onFailure: null, duplicateRate: 0 },
       recursiveLoop: "Terminate",
       deadLetterQueue: null,
+      tenantIsolation: false,
     });
   });
 

@@ -20,6 +20,8 @@ export interface Invoke {
   at?: number;
   mode?: "sync" | "async";
   event?: unknown;
+  /** The tenant id the invoke carries (tenant isolation mode). */
+  tenantId?: string;
 }
 
 export interface RunOptions {
@@ -58,7 +60,7 @@ export async function runHandler(code: string, options: RunOptions = {}): Promis
   const invokes = options.invokes ?? [{}];
   const results: Array<SyncResult | undefined> = invokes.map(() => undefined);
   invokes.forEach((inv, i) => {
-    sim.invoke(FUNCTION_NAME, inv.mode ?? "sync", inv.event ?? {}, { at: inv.at ?? 0, onResult: (r) => (results[i] = r) });
+    sim.invoke(FUNCTION_NAME, inv.mode ?? "sync", inv.event ?? {}, { at: inv.at ?? 0, tenantId: inv.tenantId ?? null, onResult: (r) => (results[i] = r) });
   });
   const started = hostMs();
   sim.run(options.until === undefined ? {} : { until: options.until });
