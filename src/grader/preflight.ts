@@ -6,7 +6,7 @@
 import type { QuickJSWASMModule } from "quickjs-emscripten-core";
 import { Simulation } from "../runtime/simulation.ts";
 import { SandboxCode } from "../sandbox/environment.ts";
-import { MODULE_NAME } from "../sandbox/host-api.ts";
+import { IMPORTABLE, MODULE_NAME } from "../sandbox/host-api.ts";
 import { SANDBOX_LIMITS } from "../sandbox/limits.ts";
 import { nestingProblem } from "../sandbox/nesting.ts";
 import { markBroken } from "../sandbox/quickjs.ts";
@@ -50,7 +50,7 @@ export function checkSource(quickjs: QuickJSWASMModule, source: string, filename
   }
   const missing = /^Cannot find module '([^']*)'/.exec(errorMessage) ?? /could not load module '([^']*)'/.exec(errorMessage);
   if (missing) {
-    return { kind: "syntax", message: `${filename} imports "${missing[1]}", which the workbook does not provide. Handlers can import only "${MODULE_NAME}".` };
+    return { kind: "syntax", message: `${filename} imports "${missing[1]}", which the workbook does not provide. Handlers can import only ${IMPORTABLE}.` };
   }
   return null;
 }

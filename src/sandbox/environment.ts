@@ -25,7 +25,8 @@ import { HOST_GLOBAL, LAZY_SOURCES, WORKBOOK_AWS_SOURCE } from "./guest-source.t
 import { isBroken, markBroken } from "./quickjs.ts";
 import { hostMs } from "./host-clock.ts";
 import { SANDBOX_LIMITS } from "./limits.ts";
-import { isHostService, MODULE_NAME } from "./host-api.ts";
+import { IMPORTABLE, isHostService, MODULE_NAME } from "./host-api.ts";
+import { IDEMPOTENCY_MODULE_NAME, WORKBOOK_IDEMPOTENCY_SOURCE } from "./idempotency-source.ts";
 import { MemoryGuard, type GuardedRun } from "./memory-guard.ts";
 import { nestingProblem } from "./nesting.ts";
 
@@ -145,7 +146,8 @@ class SandboxInstance implements CodeInstance {
       rt.setInterruptHandler(() => this.onInterrupt());
       rt.setModuleLoader((name) => {
         if (name === MODULE_NAME) return WORKBOOK_AWS_SOURCE;
-        return { error: new Error(`Cannot find module '${name}': handlers can import only "${MODULE_NAME}"`) };
+        if (name === IDEMPOTENCY_MODULE_NAME) return WORKBOOK_IDEMPOTENCY_SOURCE;
+        return { error: new Error(`Cannot find module '${name}': handlers can import only ${IMPORTABLE}`) };
       });
       this.ctx = rt.newContext();
       this.rt = rt;

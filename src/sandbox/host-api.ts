@@ -3,6 +3,10 @@
  * the only caller; anything not listed here is refused before it reaches a service.
  */
 export const MODULE_NAME = "workbook:aws";
+/** The Powertools-like idempotency layer (idempotency-source.ts). */
+export const IDEMPOTENCY_MODULE_NAME = "workbook:idempotency";
+/** The modules a handler may import, for messages that list them. */
+export const IMPORTABLE = `"${MODULE_NAME}" and "${IDEMPOTENCY_MODULE_NAME}"`;
 
 export const HOST_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
   table: ["get", "put", "delete"],

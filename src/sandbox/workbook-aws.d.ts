@@ -15,6 +15,11 @@ declare module "workbook:aws" {
   export interface PutOptions {
     /** Write only if no item has this key yet; otherwise fail with ConditionalCheckFailedException. Atomic. */
     ifNotExists?: boolean;
+    /**
+     * With `ifNotExists`: also write when the existing item has one of these fields holding a number below the value
+     * given, like DynamoDB's `attribute_not_exists(k) OR expiration < :now` (for example `{ expiration: nowSeconds }`).
+     */
+    orIfBelow?: Record<string, number>;
   }
 
   /** A key-value table in the manner of DynamoDB. Items are JSON values of at most 400 KB. */
@@ -226,6 +231,36 @@ declare module "workbook:aws" {
     list(): string[];
     usage(): { usedBytes: number; sizeBytes: number };
   };
+}
+
+/**
+ * A small idempotency layer in the manner of Powertools for AWS Lambda, written on the table of workbook:aws (its
+ * source is plain JavaScript a learner could write). Records: `{ id, status: "INPROGRESS" | "COMPLETED", expiration,
+ * in_progress_expiration?, data? }` under `<functionName>#<md5 of the data's JSON>`. SIMPLIFICATION: eventKeyJmesPath
+ * understands dotted paths (`"order.id"`) and lists of them (`"[orderId, customer.id]"`) only.
+ */
+declare module "workbook:idempotency" {
+  export class IdempotencyConfig {
+    constructor(options?: { eventKeyJmesPath?: string; expiresAfterSeconds?: number });
+    /** For a wrapped function that is not the handler: the handler's context, to expire a claim when it times out. */
+    registerLambdaContext(context: LambdaContext): void;
+  }
+
+  /** Thrown to a call whose key another call is still working on. */
+  export class IdempotencyAlreadyInProgressError extends Error {}
+
+  /**
+   * Wraps `fn` so that calls with the same data (its first argument, or the one at `dataIndexArgument`) run once while
+   * the record lasts (`expiresAfterSeconds`, 3,600 by default); a repeat gets the stored result, a call that throws
+   * leaves no record. The store is `table("idempotency")` unless `persistenceStore` names another table.
+   */
+  export function makeIdempotent<A extends unknown[], R>(
+    fn: (...args: A) => R | Promise<R>,
+    options?: { persistenceStore?: import("workbook:aws").Table; config?: IdempotencyConfig; dataIndexArgument?: number },
+  ): (...args: A) => Promise<R>;
+
+  /** MD5 of a string's UTF-8 bytes, as 32 hex digits. */
+  export function md5(text: string): string;
 }
 
 /** The `context` argument of a handler (a subset of the Node.js runtime's). */

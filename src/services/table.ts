@@ -79,13 +79,15 @@ export class KeyValueTable {
       case "put": {
         if (item === undefined) return { latencyMs, complete: () => serviceError("ValidationException", "put: an item is required") };
         const ifNotExists = isRecord(options) && options.ifNotExists === true;
+        const below = ifNotExists && isRecord(options) ? belowCondition(options.orIfBelow) : null;
+        if (typeof below === "string") return { latencyMs, complete: () => serviceError("ValidationException", below) };
         const size = utf8Length(JSON.stringify(item) ?? "null") + utf8Length(key);
         return {
           latencyMs,
           complete: () => {
             if (size > ITEM_LIMIT_BYTES) return serviceError("ValidationException", "Item size has exceeded the maximum allowed size");
             const exists = rows().has(key);
-            const succeeded = !(ifNotExists && exists);
+            const succeeded = !(ifNotExists && exists) || (below !== null && isBelow(rows().get(key), below));
             this.writes.push({ table: name, key, operation: "put", conditional: ifNotExists, succeeded, call });
             if (!succeeded) return serviceError("ConditionalCheckFailedException", "The conditional request failed");
             rows().set(key, structuredClone(item));
@@ -97,4 +99,22 @@ export class KeyValueTable {
         return { latencyMs, complete: () => serviceError("ValidationException", `unknown table operation ${operation}`) };
     }
   }
+}
+
+/**
+ * `orIfBelow: { field: number, … }` widens `ifNotExists` as DynamoDB's `attribute_not_exists(k) OR field < :value OR …`
+ * does: the put also succeeds when the existing item has one of these fields holding a number below the value given.
+ * Returns the condition, null when there is none, or why it is malformed.
+ */
+function belowCondition(value: unknown): Array<[string, number]> | null | string {
+  if (value === undefined || value === null) return null;
+  const entries = isRecord(value) ? Object.entries(value) : [];
+  if (entries.length === 0 || entries.some(([, v]) => typeof v !== "number" || !Number.isFinite(v))) {
+    return "put: orIfBelow must be an object of field names and numbers, such as { expiration: nowSeconds }";
+  }
+  return entries as Array<[string, number]>;
+}
+
+function isBelow(item: unknown, condition: Array<[string, number]>): boolean {
+  return isRecord(item) && condition.some(([field, value]) => typeof item[field] === "number" && (item[field] as number) < value);
 }

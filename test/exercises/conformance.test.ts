@@ -40,6 +40,16 @@ describe("different correct fixes also pass", () => {
     expect(failed(report)).toEqual([]);
   });
 
+  it("§10 A learner-built idempotency layer and a Powertools-like one must both pass the same scenarios: charge-once accepts either", async () => {
+    const charge = await exercise("idempotence/charge-once");
+    for (const file of ["charge-once--conditional-write.js", "charge-once--powertools-like.js"]) {
+      const source = readFileSync(new URL(`../fixtures/alternative-solutions/${file}`, import.meta.url), "utf8");
+      const report = await grade(charge, source, { mode: "grade" });
+      expect(failed(report)).toEqual([]);
+      expect(report.checks.filter((c) => c.hidden).length).toBeGreaterThan(0);
+    }
+  });
+
   it("lifecycle/reuse-client accepts a connection opened lazily on first use", async () => {
     const source = readFileSync(new URL("../fixtures/alternative-solutions/reuse-client--lazy.js", import.meta.url), "utf8");
     const report = await grade(await exercise("lifecycle/reuse-client"), source);

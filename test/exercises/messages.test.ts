@@ -32,6 +32,10 @@ describe("idempotence/charge-once explains what happened", () => {
     `);
   });
 
+  it("tells the learner that wrapping the whole handler in the Powertools-like layer charges again once the timed-out claim expires", async () => {
+    expect((await messagesOf("idempotence/charge-once", wrong("04-idempotence/01-charge-once/wrong-fixes/idempotent-whole-handler.js")))[0]).toMatchInlineSnapshot(`"the receipt service hangs on the first attempt | charges order o-17 exactly once | order o-17 was charged 2 times: attempt 2 was Lambda's automatic retry of the same event after attempt 1 timed out at 3,000 ms; it ran on env-1 (reset after a failure: its module state was gone) and charged again. Every attempt of the same event must lead to one charge."`);
+  });
+
   it("tells the learner that a random key changes on every attempt", async () => {
     expect((await messagesOf("idempotence/charge-once", wrong("04-idempotence/01-charge-once/wrong-fixes/random-key.js")))[0]).toMatchInlineSnapshot(`"the receipt service hangs on the first attempt | charges order o-17 exactly once | order o-17 was charged 2 times: attempt 2 was Lambda's automatic retry of the same event after attempt 1 timed out at 3,000 ms; it ran on env-1 (reset after a failure: its module state was gone) and charged again. The charges carried different idempotency keys ("14d21ac3-acd6-48de-8745-9a582d87557e" and "b569baf0-3fa0-4bc7-a800-613d0ba2f30f"), so the provider could not tell they were for the same order. Every attempt of the same event must lead to one charge."`);
   });

@@ -146,7 +146,7 @@ describe("reaching for the host", () => {
       };`;
     const run = await runHandler(code);
     expect(payloadOf(run.results[0])).toEqual({
-      fs: `Error: Cannot find module 'fs': handlers can import only "workbook:aws"`,
+      fs: `Error: Cannot find module 'fs': handlers can import only "workbook:aws" and "workbook:idempotency"`,
       aws: ["bucket", "bus", "downstream", "lambda", "payments", "queue", "sleep", "stateMachine", "table", "tmp", "topic"],
     });
   });
@@ -275,7 +275,7 @@ describe("code that cannot be loaded", () => {
     expect(await unusable(`import fs from "fs";\nexport const handler = async () => ({ ok: fs !== undefined });`)).toMatchInlineSnapshot(`
       {
         "kind": "syntax",
-        "message": "handler.js imports "fs", which the workbook does not provide. Handlers can import only "workbook:aws".",
+        "message": "handler.js imports "fs", which the workbook does not provide. Handlers can import only "workbook:aws" and "workbook:idempotency".",
       }
     `);
   });

@@ -52,4 +52,24 @@ describe("the key-value table", () => {
       ["a", false],
     ]);
   });
+
+  it("§10 DynamoDB conditional write: orIfBelow also lets a put replace an item whose named number is below the value given (attribute_not_exists OR expiration < :now)", () => {
+    const table = new KeyValueTable(TableConfigSchema.parse({ seed: { idem: { live: { expiration: 200 }, stale: { expiration: 99 }, text: { expiration: "1" } } } }));
+    const claim = (key: string, now: number) => ["put", ["idem", key, { by: now }, { ifNotExists: true, orIfBelow: { expiration: now, in_progress_expiration: now * 1000 } }], caller(key)] as [string, unknown[], CallContext];
+    const [live, stale, text, fresh] = together(table, [claim("live", 100), claim("stale", 100), claim("text", 100), claim("new", 100)]);
+    expect(live).toMatchObject({ ok: false, error: { name: "ConditionalCheckFailedException" } });
+    expect(text).toMatchObject({ ok: false, error: { name: "ConditionalCheckFailedException" } }); // not a number
+    expect([stale, fresh]).toEqual([{ ok: true, value: null }, { ok: true, value: null }]);
+    expect(table.item("idem", "stale")).toEqual({ by: 100 });
+    const [bad] = together(table, [["put", ["idem", "k", {}, { ifNotExists: true, orIfBelow: { expiration: "soon" } }], caller("x")]]);
+    expect(bad).toMatchInlineSnapshot(`
+      {
+        "error": {
+          "message": "put: orIfBelow must be an object of field names and numbers, such as { expiration: nowSeconds }",
+          "name": "ValidationException",
+        },
+        "ok": false,
+      }
+    `);
+  });
 });
