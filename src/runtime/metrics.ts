@@ -1,7 +1,7 @@
 /**
  * Metrics as time series for charts (issue 4): fixed-width buckets of virtual time, each with the mean and peak of
  * concurrency and of live environments, the invocations, cold starts, throttles and errors that happened in it, the
- * async queue's depth and the age of its oldest event at its end, and its cost.
+ * async queue's and each SQS queue's depth and the age of its oldest event or message at its end, and its cost.
  *
  * Nothing is accumulated twice: the bucket means come from the run aggregates' time-weighted integrals
  * (aggregates.ts) and the counts and cost from differences of the simulation's totals, both read only when a bucket
@@ -41,6 +41,8 @@ export interface MetricBucket {
   oldestEventAgeMs: number;
   /** Cost of the invocations that ended in this bucket (requests and duration, §9). */
   costUsd: number;
+  /** Each SQS queue's depth (visible + in flight) and the age of its oldest message at the bucket's end (§7). */
+  queues: Record<string, { depth: number; oldestMessageAgeMs: number }>;
 }
 
 /** What the series reads from the simulation when a bucket closes. */
@@ -49,6 +51,8 @@ export interface SeriesSource {
   readonly aggregates: RunAggregates;
   /** Async events waiting now, with the times they were accepted. */
   readonly waitingAsync: ReadonlySet<{ acceptedAt: number }>;
+  /** The services' queues at a time (none when the simulation has no queue service). */
+  readonly queues: (t: number) => MetricBucket["queues"];
 }
 
 interface Mark {
@@ -140,6 +144,7 @@ export class MetricSeries {
       asyncQueueDepth: depth,
       oldestEventAgeMs: depth > 0 ? end - oldest : 0,
       costUsd: now.costUsd - before.costUsd,
+      queues: this.source.queues(end),
     };
   }
 
@@ -176,6 +181,7 @@ export class MetricSeries {
         asyncQueueDepth: b.asyncQueueDepth,
         oldestEventAgeMs: b.oldestEventAgeMs,
         costUsd: a.costUsd + b.costUsd,
+        queues: b.queues,
       });
     }
     // An even count is merged whole; with an odd one, the last bucket starts the next pair.

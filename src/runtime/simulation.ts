@@ -214,7 +214,7 @@ export class Simulation {
     const sim = this;
     this.waitingAsync = options.metricSeries ? new Set() : null;
     this.series = options.metricSeries
-      ? new MetricSeries(options.metricSeries, { totals: this.totals, aggregates: this.aggregates, waitingAsync: this.waitingAsync! })
+      ? new MetricSeries(options.metricSeries, { totals: this.totals, aggregates: this.aggregates, waitingAsync: this.waitingAsync!, queues: (t) => this.services.queueGauges?.(t) ?? {} })
       : null;
     this.seriesBoundary = this.series?.nextBoundary ?? Infinity;
     this.destinations = new DestinationRouter(

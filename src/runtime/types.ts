@@ -63,6 +63,8 @@ export interface ServiceDispatcher {
    * INIT, or the environment was recycled): whatever it held open, such as database connections, is gone (§11).
    */
   environmentReset?(envId: string, time: number): void;
+  /** Each queue's depth and oldest message age at `now`, read without changing anything (metric series). */
+  queueGauges?(now: number): Record<string, { depth: number; oldestMessageAgeMs: number }>;
 }
 
 /** What an environment's code can ask of the simulator. */

@@ -9,7 +9,7 @@ import { Downstream, DownstreamConfigSchema } from "./downstream.ts";
 import { serviceError } from "./errors.ts";
 import { EventBridgeConfigSchema, EventBus } from "./eventbridge.ts";
 import { PaymentProvider, PaymentsConfigSchema } from "./payments.ts";
-import type { Sender } from "./queue.ts";
+import type { QueueGauge, Sender } from "./queue.ts";
 import { ObjectStore, S3ConfigSchema } from "./s3.ts";
 import { SnsConfigSchema, TopicService } from "./sns.ts";
 import { StateMachineService, StepFunctionsConfigSchema, type TaskPort } from "./stepfunctions.ts";
@@ -73,6 +73,11 @@ export class ServiceHub implements ServiceDispatcher, DestinationTargets {
     this.functions = functions;
     this.tasks = tasks;
     this.epochMs = epochMs;
+  }
+
+  /** Each queue's depth and oldest message age now, for the simulation's metric series. */
+  queueGauges(now: number): Record<string, QueueGauge> {
+    return this.sqs.gauges(now);
   }
 
   dispatch(service: string, operation: string, args: unknown[], call: CallContext): ServiceReply {

@@ -183,6 +183,12 @@ interface Seen {
 
 const bySeq = (a: Stored, b: Stored) => a.seq < b.seq;
 
+/** A queue's depth and the age of its oldest message at one instant (metric series, lambda-model.md §7). */
+export interface QueueGauge {
+  depth: number;
+  oldestMessageAgeMs: number;
+}
+
 /**
  * Indexed so that every operation costs O(log n) in the messages held: never-received messages in arrival order
  * (standard) or per group (FIFO), returned messages in a heap by store order, in-flight messages in a heap by
@@ -470,6 +476,16 @@ export class Queue {
   nextVisibleAt(now: number): number | null {
     this.reveal(now);
     return this.inFlight.peek()?.visibleAt ?? null;
+  }
+
+  /**
+   * Depth (messages visible or in flight) and the age of the oldest message at `now`, read without catching up, so
+   * that sampling them for a chart never changes the run: messages past retention count until the queue's next
+   * operation drops them, and the age is capped at the retention period.
+   */
+  gauge(now: number): QueueGauge {
+    const oldest = this.bySentAt.peek();
+    return { depth: this.live.size, oldestMessageAgeMs: oldest === undefined ? 0 : Math.min(now - oldest.sentAt, this.config.retentionMs) };
   }
 
   /** Age of the oldest message held, in ms (0 when empty). */

@@ -9,7 +9,7 @@ import type { Prng } from "../runtime/prng.ts";
 import type { CallContext, ServiceReply } from "../runtime/types.ts";
 import { isRecord, ok, serviceError } from "./errors.ts";
 import { SERVICE_LIMITS } from "./limits.ts";
-import { Queue, QueueConfigSchema, type AttributeValue, type SendInput, type Sender } from "./queue.ts";
+import { Queue, QueueConfigSchema, type AttributeValue, type QueueGauge, type SendInput, type Sender } from "./queue.ts";
 
 export const SqsConfigSchema = z
   .object({
@@ -53,6 +53,13 @@ export class QueueService {
 
   names(): string[] {
     return [...this.queues.keys()];
+  }
+
+  /** Every queue's depth and oldest message age now, by name (read only). */
+  gauges(now: number): Record<string, QueueGauge> {
+    const out: Record<string, QueueGauge> = {};
+    for (const [name, q] of this.queues) out[name] = q.gauge(now);
+    return out;
   }
 
   handle(operation: string, args: unknown[], call: CallContext): ServiceReply {

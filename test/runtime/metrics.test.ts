@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { Simulation } from "../../src/runtime/simulation.ts";
+import { SqsEventSourceMapping } from "../../src/runtime/sqs-mapping.ts";
+import { ServiceHub } from "../../src/services/hub.ts";
+import type { Sender } from "../../src/services/queue.ts";
 import { HostCode, setup, syncInvoke } from "./host-code.ts";
+
+const SENDER: Sender = { call: null, via: "scenario", chain: null };
 
 const FAIL = { durationMs: 100, error: { errorType: "Error", errorMessage: "no" } };
 
@@ -62,6 +67,30 @@ describe("§3 Concurrency and scaling: metrics as a time series (concurrency, en
       [2, 28_000],
       [0, 0],
     ]);
+  });
+
+  it("§7 shows each SQS queue's depth (visible + in flight) and the age of its oldest message at each bucket's end, and sampling them changes nothing", () => {
+    const run = (metricSeries: { bucketMs: number } | undefined) => {
+      const services = new ServiceHub({ sqs: { queues: { orders: { retentionMs: 60_000 } } } });
+      const sim = new Simulation({ seed: 1, services, destinations: services, model: { initPlatformMs: 0 }, ...(metricSeries ? { metricSeries } : {}) });
+      const code = new HostCode({ invoke: (call) => JSON.parse((call.event as { Records: Array<{ body: string }> }).Records[0]!.body) });
+      sim.deploy({ name: "f" }, code);
+      const mapping = new SqsEventSourceMapping(sim, services.sqs.queue("orders"), "f", { queue: "orders", batchSize: 1, maximumConcurrency: 2 }, { recordBatches: true });
+      // Ten messages at 1 s; each batch of one takes 2.5 s, two at a time (maximum concurrency 2).
+      for (let i = 0; i < 10; i++) sim.at(1_000, () => services.sqs.queue("orders").send(sim.now, { body: `{"durationMs":2500,"n":${i}}` }, SENDER));
+      sim.run({ until: 40_000 });
+      return { sim, mapping, history: services.sqs.queue("orders").history.map((e) => [e.t, e.what, e.messageId]) };
+    };
+    const charted = run({ bucketMs: 5_000 });
+    const buckets = charted.sim.metricBuckets();
+    // Deleted two by two at 3.5 s, 6 s, 8.5 s, 11 s and 13.5 s.
+    expect(buckets.slice(0, 4).map((b) => b.queues.orders)).toEqual([
+      { depth: 8, oldestMessageAgeMs: 4_000 },
+      { depth: 4, oldestMessageAgeMs: 9_000 },
+      { depth: 0, oldestMessageAgeMs: 0 },
+      { depth: 0, oldestMessageAgeMs: 0 },
+    ]);
+    expect(charted.history).toEqual(run(undefined).history);
   });
 
   it("keeps its memory bounded: past maxBuckets, neighbouring buckets merge and the width doubles, totals unchanged", () => {
