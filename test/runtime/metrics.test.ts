@@ -69,7 +69,7 @@ describe("§3 Concurrency and scaling: metrics as a time series (concurrency, en
     ]);
   });
 
-  it("§7 shows each SQS queue's depth (visible + in flight) and the age of its oldest message at each bucket's end, and sampling them changes nothing", () => {
+  it("shows each SQS queue's depth (visible + in flight) and the age of its oldest message at each bucket's end, and sampling them changes nothing", () => {
     const run = (metricSeries: { bucketMs: number } | undefined) => {
       const services = new ServiceHub({ sqs: { queues: { orders: { retentionMs: 60_000 } } } });
       const sim = new Simulation({ seed: 1, services, destinations: services, model: { initPlatformMs: 0 }, ...(metricSeries ? { metricSeries } : {}) });
