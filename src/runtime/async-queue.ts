@@ -223,7 +223,9 @@ export class AsyncQueue {
       return { ok: false, error: { name: "RequestTooLargeException", message: `the ${size}-byte record is larger than the 1 MB limit of an asynchronous invoke` } };
     }
     // A destination is Lambda itself handing the record on: an AWS service, so the event is always accepted (§3).
-    this.accept(name, body, 1, 0, nextHop(chain), true);
+    // It is accepted as an event of its own at this instant, so that destinations that feed each other in a loop
+    // (recursion allowed, nothing ever running) make events one at a time instead of nesting calls without end.
+    this.host.at(this.host.now, () => this.accept(name, body, 1, 0, nextHop(chain), true));
     return { ok: true };
   }
 

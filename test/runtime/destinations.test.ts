@@ -189,3 +189,20 @@ describe("§6 Duplicates (async.duplicateRate, a SIMPLIFICATION)", () => {
     expect(run()).toEqual(duplicated);
   });
 });
+
+describe("§6 Destinations that feed each other", () => {
+  it("§3 Recursive loop detection set to Allow: two functions whose on-failure destinations point at each other make one event per hand-off, never a nested call without end", () => {
+    const sim = new Simulation({ seed: 1 });
+    // Reserved concurrency 0: every event is discarded at once and its record goes on to the other function.
+    const deploy = (name: string, other: string) =>
+      sim.deploy({ name, reservedConcurrency: 0, recursiveLoop: "Allow", async: { onFailure: { type: "lambda", name: other } } }, new HostCode());
+    deploy("a", "b");
+    deploy("b", "a");
+    sim.invoke("a", "async", {}, { at: 0 });
+    expect(sim.run({ maxEvents: 400 })).toBe(400);
+    expect(sim.now).toBe(0);
+    const hops = sim.destinations.deliveries.map((d) => `${d.functionName}→${d.target.name}`);
+    expect(hops.length).toBeGreaterThan(100);
+    expect(hops.slice(0, 3)).toEqual(["a→b", "b→a", "a→b"]);
+  });
+});
