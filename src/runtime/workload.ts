@@ -97,6 +97,18 @@ export const WorkloadSchema = z.strictObject({
     payloadBytes: z._default(z.int().check(z.minimum(2), z.maximum(16 * 1024 * 1024)), 64),
     /** Optional tenants; the summary then gives requests, throttles and errors per tenant. */
     tenants: z._default(z.nullable(TenantsSchema), null),
+    /**
+     * Modelling choices a "what if" may change (the SIMPLIFICATIONS of config.ts ModelSettingsSchema, same names and
+     * defaults): where the request rate quota applies, whether idle provisioned environments hold concurrency, when a
+     * failed provisioned INIT is retried and when provisioned environments are replaced.
+     */
+    model: z.prefault(z.strictObject({
+        requestRateQuota: z.optional(z.enum(["account", "function"])),
+        requestsPerSecondPerConcurrency: z.optional(z.nullable(z.number().check(z.positive()))),
+        provisionedHoldsConcurrency: z.optional(z.boolean()),
+        provisionedInitRetryMs: z.optional(z.nullable(z.number().check(z.minimum(0)))),
+        provisionedRecycleMs: z.optional(z.nullable(z.number().check(z.minimum(1)))),
+      }), {}),
     /** How `costUsd` is computed (§9): `applyFreeTier` takes the monthly free tier off; off by default. */
     pricing: z.prefault(z.strictObject({ applyFreeTier: z._default(z.boolean(), false) }), {}),
   }).check(z.refine((w) => w.function.reservedConcurrency === null || w.function.provisionedConcurrency <= w.function.reservedConcurrency, {
@@ -244,6 +256,7 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
     account: { concurrencyLimit: workload.account.concurrencyLimit },
     // The whole INIT phase is the platform part here; the code's own init takes no time.
     model: {
+      ...workload.model,
       idleExpiryMs: fn.idleExpiryMs,
       maxLifetimeMs: fn.maxLifetimeMs,
       initPlatformMs: fn.initMs,

@@ -187,3 +187,33 @@ describe("§3 Scaling rate (old) in workloads", () => {
     expect(before.simplifications.some((s) => s.includes("pre-2023 scaling rule"))).toBe(true);
   });
 });
+
+describe("modelling choices a workload can change (model)", () => {
+  const steady: WorkloadInput = {
+    durationMs: 10_000,
+    // No INIT time: every request takes 10 ms, so concurrency stays far below the reservation.
+    function: { reservedConcurrency: 5, initMs: 0 },
+    arrivals: { kind: "constant", ratePerSec: 100 },
+    work: { kind: "fixed", ms: 10 },
+  };
+
+  it("§3 Request rate quota: model.requestRateQuota \"function\" caps each function at 10 × its reserved concurrency per second, where the Region's quota throttles nothing", () => {
+    const region = runWorkload(steady).summary;
+    const perFunction = runWorkload({ ...steady, model: { requestRateQuota: "function" } });
+    expect(region.throttles).toBe(0);
+    // 100 requests a second against 10 × 5 = 50 a second.
+    expect(perFunction.summary.throttleRatio).toBeCloseTo(0.5, 2);
+    expect(perFunction.simplifications.some((s) => s.includes('requestRateQuota "function"'))).toBe(true);
+  });
+
+  it("names the field of a malformed or unknown choice", () => {
+    const paths = (model: unknown) => {
+      const r = WorkloadSchema.safeParse({ ...steady, model });
+      return r.success ? [] : r.error.issues.map((i) => i.path.join("."));
+    };
+    expect(paths({ requestRateQuota: "region" })).toEqual(["model.requestRateQuota"]);
+    expect(paths({ provisionedRecycleMs: 0 })).toEqual(["model.provisionedRecycleMs"]);
+    expect(paths({ idleExpiryMs: 5 })).toEqual(["model"]);
+    expect(paths({ provisionedInitRetryMs: null, provisionedHoldsConcurrency: false })).toEqual([]);
+  });
+});
