@@ -10,7 +10,12 @@ export function sizeOver(text: string, limit: number): number {
   return bytes > limit ? bytes : 0;
 }
 
+/** Text whose UTF-16 units are all ASCII: as many UTF-8 bytes as units. */
+const ASCII = /^[\x00-\x7f]*$/;
+
 export function utf8Length(text: string): number {
+  // The regular expression scans in native code, several times faster than the loop below; most payloads are ASCII.
+  if (ASCII.test(text)) return text.length;
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -23,6 +23,7 @@ import { formatMs } from "./format.ts";
 import { utf8Length } from "./payload.ts";
 import type { SqsMappingModel } from "./sqs-mapping-model.ts";
 import type { Simulation, SyncResult } from "./simulation.ts";
+import type { JsonText } from "./types.ts";
 import type { MessageView, Queue } from "../services/queue.ts";
 
 export const SqsMappingConfigSchema = z
@@ -333,7 +334,7 @@ export class SqsEventSourceMapping {
     const got = this.queue.receive(now, room, {
       visibilityTimeoutMs: this.visibilityTimeoutMs,
       accept: (m) => {
-        const text = JSON.stringify(this.recordOf(m));
+        const text = this.recordJson(m);
         const add = utf8Length(text) + (batch.texts.length > 0 ? 1 : 0);
         if (batch.bytes + add > SQS_MAPPING.batchLimitBytes) {
           batch.full = true;
@@ -364,32 +365,29 @@ export class SqsEventSourceMapping {
     this.invoke(batch);
   }
 
-  /** An SQS record as Lambda passes it (§7). */
-  private recordOf(m: MessageView): unknown {
+  /**
+   * An SQS record as Lambda passes it (§7), as JSON text: written directly rather than through an object and
+   * JSON.stringify, because every message of a simulated day passes here (the key order is Lambda's, and what
+   * workload-code.ts reads: messageId first).
+   */
+  private recordJson(m: MessageView): JsonText {
     const epoch = this.sim.epochMs;
-    const attributes: Record<string, string> = {
-      ApproximateReceiveCount: String(m.receiveCount),
-      SentTimestamp: String(Math.floor(epoch + m.sentAt)),
-      SenderId: SQS_MAPPING.senderId,
-      ApproximateFirstReceiveTimestamp: String(Math.floor(epoch + (m.firstReceivedAt ?? m.sentAt))),
-    };
-    if (m.sequenceNumber !== null) attributes.SequenceNumber = m.sequenceNumber;
-    if (m.groupId !== null) attributes.MessageGroupId = m.groupId;
-    if (m.deduplicationId !== null) attributes.MessageDeduplicationId = m.deduplicationId;
-    const messageAttributes: Record<string, unknown> = {};
+    let attributes =
+      `{"ApproximateReceiveCount":"${m.receiveCount}","SentTimestamp":"${Math.floor(epoch + m.sentAt)}","SenderId":${JSON.stringify(SQS_MAPPING.senderId)},` +
+      `"ApproximateFirstReceiveTimestamp":"${Math.floor(epoch + (m.firstReceivedAt ?? m.sentAt))}"`;
+    if (m.sequenceNumber !== null) attributes += `,"SequenceNumber":${JSON.stringify(m.sequenceNumber)}`;
+    if (m.groupId !== null) attributes += `,"MessageGroupId":${JSON.stringify(m.groupId)}`;
+    if (m.deduplicationId !== null) attributes += `,"MessageDeduplicationId":${JSON.stringify(m.deduplicationId)}`;
+    let messageAttributes = "";
     for (const [name, value] of Object.entries(m.attributes)) {
-      messageAttributes[name] = { stringValue: String(value), stringListValues: [], binaryListValues: [], dataType: typeof value === "number" ? "Number" : "String" };
+      const type = typeof value === "number" ? "Number" : "String";
+      messageAttributes += `${messageAttributes === "" ? "" : ","}${JSON.stringify(name)}:{"stringValue":${JSON.stringify(String(value))},"stringListValues":[],"binaryListValues":[],"dataType":"${type}"}`;
     }
-    return {
-      messageId: m.messageId,
-      receiptHandle: m.receiptHandle,
-      body: m.body,
-      attributes,
-      messageAttributes,
-      eventSource: "aws:sqs",
-      eventSourceARN: this.queue.arn,
-      awsRegion: SQS_MAPPING.region,
-    };
+    return (
+      `{"messageId":${JSON.stringify(m.messageId)},"receiptHandle":${JSON.stringify(m.receiptHandle)},"body":${JSON.stringify(m.body)},` +
+      `"attributes":${attributes}},"messageAttributes":{${messageAttributes}},"eventSource":"aws:sqs",` +
+      `"eventSourceARN":${JSON.stringify(this.queue.arn)},"awsRegion":${JSON.stringify(SQS_MAPPING.region)}}`
+    );
   }
 
   private invoke(batch: Batch): void {

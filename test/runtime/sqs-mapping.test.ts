@@ -84,6 +84,37 @@ describe("§7 How the mapping invokes", () => {
     expect(mapping.counts).toMatchObject({ batches: 1, messages: 3, success: 1, failed: 0 });
   });
 
+  it("writes the event as compact JSON with Lambda's key order, FIFO attributes and typed message attributes included", () => {
+    const { sim, code } = (() => {
+      const services = new ServiceHub({});
+      const sim = new Simulation({ seed: 1, services, destinations: services, model: { initPlatformMs: 0 } });
+      const code = new HostCode();
+      sim.deploy({ name: "f" }, code);
+      const queue = services.sqs.queue("q.fifo");
+      new SqsEventSourceMapping(sim, queue, "f", { queue: queue.name }, { recordBatches: true });
+      sim.at(0, () => queue.send(0, { body: 'say "hé" 😀\n', groupId: "g1", deduplicationId: "d1", attributes: { zeta: 3, "2": "two", alpha: "x" } }, SCENARIO));
+      return { sim, code };
+    })();
+    sim.run();
+    const event = code.invocations[0]!.event as { Records: Array<Record<string, unknown>> };
+    const text = JSON.stringify(event);
+    const [record] = event.Records;
+    expect(Object.keys(record!)).toEqual(["messageId", "receiptHandle", "body", "attributes", "messageAttributes", "eventSource", "eventSourceARN", "awsRegion"]);
+    expect(record!.body).toBe('say "hé" 😀\n');
+    expect(record!.attributes).toEqual({
+      ApproximateReceiveCount: "1",
+      SentTimestamp: String(sim.epochMs),
+      SenderId: "AIDASIMULATEDSENDER",
+      ApproximateFirstReceiveTimestamp: String(sim.epochMs),
+      SequenceNumber: expect.any(String),
+      MessageGroupId: "g1",
+      MessageDeduplicationId: "d1",
+    });
+    expect(Object.keys(record!.messageAttributes as object)).toEqual(["2", "zeta", "alpha"]);
+    expect((record!.messageAttributes as Record<string, unknown>).zeta).toEqual({ stringValue: "3", stringListValues: [], binaryListValues: [], dataType: "Number" });
+    expect(sim.trace[0]!.event).toBe(text);
+  });
+
   it("§7 each poller loops: receive up to the batch size, hide the messages for the visibility timeout, count the receive, invoke", () => {
     const { sim, send, batches, mapping } = setup({ mapping: { batchSize: 5 }, plan: () => ({ durationMs: 1_000 }) });
     for (let i = 0; i < 12; i++) send(0, `m${i}`);
