@@ -33,8 +33,6 @@ export interface GradeOptions {
 
 export type GradeResult = { usable: true; report: GradeReport } | { usable: false; exercise: string; problem: UnusableCode };
 
-/** Virtual time after which a scenario is cut off: beyond every retry and expiry the model schedules. */
-const SCENARIO_HORIZON_MS = 8 * 3_600_000;
 const MAX_EVENTS = 2_000_000;
 
 export async function gradeExercise(
@@ -142,7 +140,7 @@ function runScenario(
   let events = 0;
   let cutOff: string | null = null;
   for (;;) {
-    const ran = sim.run({ until: SCENARIO_HORIZON_MS, maxEvents: 2_000 });
+    const ran = sim.run({ until: scenario.horizonMs, maxEvents: 2_000 });
     events += ran;
     if (ran < 2_000) break;
     if (events >= MAX_EVENTS) {
@@ -173,6 +171,7 @@ function runScenario(
     batches: sources.mappings.flatMap((m) => m.batches),
     mappingAdvice: sources.mappings.flatMap((m) => m.advice),
     queueSamples: Object.fromEntries(sources.mappings.map((m) => [m.config.queue, m.queueHistory])),
+    platformEvents: sim.platformEvents,
     function: config,
     results,
     invocations,

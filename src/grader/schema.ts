@@ -69,6 +69,11 @@ export const ScenarioSchema = z
     hidden: z.boolean().default(false),
     /** Seed of the scenario's random choices (request ids, Math.random in the sandbox). */
     seed: z.number().int().default(1),
+    /**
+     * Virtual time after which the scenario stops: 8 h by default, beyond Lambda's async retries and maximum event age
+     * (§6); up to 30 days for scenarios that follow SNS's 23 days of delivery retries or a queue's retention.
+     */
+    horizonMs: z.number().int().positive().max(30 * 86_400_000).default(8 * 3_600_000),
     /** Configuration of the simulated services, faults included. */
     services: ServicesConfigSchema.prefault({}),
     /** Overrides of the model's simplifications for this scenario. */

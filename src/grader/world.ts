@@ -4,7 +4,7 @@ import type { Delivery } from "../runtime/destinations.ts";
 import type { SyncResult } from "../runtime/simulation.ts";
 import type { GatewayResponse } from "../runtime/api-gateway.ts";
 import type { BatchRecord, QueueSample } from "../runtime/sqs-mapping.ts";
-import type { HopRecord, InvocationRecord, LogLine, MetricPoint, Totals } from "../runtime/trace.ts";
+import type { HopRecord, InvocationRecord, LogLine, MetricPoint, PlatformEvent, Totals } from "../runtime/trace.ts";
 import type { SourceStepResult } from "./source-steps.ts";
 import type { ServiceHub } from "../services/hub.ts";
 
@@ -29,6 +29,8 @@ export interface ScenarioWorld {
   mappingAdvice: readonly string[];
   /** Each polled queue's depth and oldest-message age over time, by queue name (lambda-model.md §7). */
   queueSamples: Readonly<Record<string, readonly QueueSample[]>>;
+  /** The platform's events outside invocations: SHUTDOWNs, failed provisioned INITs, Health Dashboard notices (§1, §3). */
+  platformEvents: readonly PlatformEvent[];
   function: FunctionConfig;
   /** Results of the scenario's synchronous invokes, in step order (undefined for async steps). */
   results: ReadonlyArray<SyncResult | undefined>;

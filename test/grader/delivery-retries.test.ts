@@ -40,6 +40,33 @@ describe("SNS → Lambda/SQS", () => {
   });
 });
 
+describe("scenarios long enough for SNS's give-up", () => {
+  const source = `export const handler = async () => null;`;
+  const scenario = (horizonMs?: number) => ({
+    ...(horizonMs === undefined ? {} : { horizonMs }),
+    services: { sns: { topics: { orders: { subscriptions: [{ lambda: "missing", deadLetterQueue: "orders-dlq" }] } } } },
+    steps: [{ do: "publish" as const, topic: "orders", message: "o-1" }],
+  });
+
+  it("stops at 8 h by default, while SNS is still retrying a hand-off to a missing function, and at horizonMs (up to 30 days) when a scenario sets it, after the message reached the dead-letter queue", async () => {
+    const short = await grade(source, scenario());
+    expect(short.world.services.sqs.queue("orders-dlq").size(8 * 3_600_000)).toBe(0);
+    const long = await grade(source, scenario(30 * 86_400_000));
+    // The dead-letter message is sent once; the queue's 4-day retention has dropped it by the end.
+    const sent = long.world.services.sqs.queue("orders-dlq").history.filter((e) => e.what === "sent");
+    expect(sent).toHaveLength(1);
+    // 100,015 retries, nearly all 20 s apart: about 23 days.
+    expect(sent[0]!.t / 86_400_000).toBeGreaterThan(23);
+    expect(sent[0]!.t / 86_400_000).toBeLessThan(23.2);
+  });
+
+  it("refuses a horizon beyond 30 days, naming the field", () => {
+    const input = { title: "t", summary: "s", lesson: "/test/", function: { name: "fn" }, scenarios: [{ name: "s", description: "d", horizonMs: 31 * 86_400_000, steps: [{ do: "invoke", mode: "sync", event: {} }], checks: [{ name: "c", check: () => null }] }] };
+    const parsed = ExerciseSchema.safeParse(input);
+    expect(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual(["scenarios.0.horizonMs: Too big: expected number to be <=2592000000"]);
+  });
+});
+
 describe("EventBridge / SNS / S3 → Lambda", () => {
   it("a loop through a topic whose hand-off needed retries is still stopped at its 17th invocation: §3 Recursive loop detection follows the chain through SNS's retries", async () => {
     const source = `
@@ -57,5 +84,7 @@ describe("EventBridge / SNS / S3 → Lambda", () => {
     const stopped = world.trace.filter((r) => r.outcome === "discarded");
     expect(stopped.map((r) => r.chain?.hops)).toEqual([17]);
     expect(world.invocations).toHaveLength(16);
+    // Graders see the Health Dashboard notice the stop sent (§3).
+    expect(world.platformEvents.filter((e) => e.kind === "health-notice")).toMatchObject([{ t: stopped[0]!.endedAt, functionName: "fn" }]);
   });
 });
