@@ -419,10 +419,14 @@ export class Simulation {
    * their invocation ends. Scenarios use it to show that module state cannot be relied on.
    */
   recycle(name: string): void {
+    const fn = this.fn(name);
     // A copy: destroy() removes the environment from the list being walked.
-    for (const env of [...this.fn(name).environments]) {
+    for (const env of [...fn.environments]) {
+      if (env.state === "dead") continue;
       if (env.state === "idle") this.destroy(env, "recycled");
-      else if (env.state !== "dead") this.retireWhenDone(env, "recycled");
+      else this.retireWhenDone(env, "recycled");
+      // Lambda keeps the configured provisioned concurrency ready: a lost provisioned environment is initialised anew.
+      if (env.provisioned && env.config === fn.config) this.provisioned.prewarm(fn, null);
     }
   }
 

@@ -75,6 +75,27 @@ describe("§3 Provisioned concurrency", () => {
     expect(sim.environmentsOf("f").map((e) => e.id)).toEqual(["env-2"]);
   });
 
+  it("§3 Provisioned concurrency: a provisioned environment lost to a scenario's recycle is initialised anew, so the configured count is ready again", () => {
+    const { sim } = setup({ fn: { provisionedConcurrency: 2 }, model: { provisionedRecycleMs: null } });
+    const busy = syncInvoke(sim, "f", { durationMs: 2_500 }, 1_000);
+    sim.at(2_000, () => sim.recycle("f"));
+    const after = syncInvoke(sim, "f", {}, 10_000);
+    sim.run({ until: 20_000 });
+    // env-1 was busy (it retires when its request ends), env-2 idle (it goes at once); env-3 and env-4 replace them.
+    expect(busy.result!.record.envId).toBe("env-1");
+    expect(sim.platformEvents.map((e) => (e.kind === "shutdown" ? [e.envId, e.t, e.cause] : e.kind))).toEqual([
+      ["env-2", 2_000, "recycled"],
+      ["env-1", 3_500, "recycled"],
+    ]);
+    expect(busy.result!.record.outcome).toBe("success");
+    expect(after.result!.record.cold).toBe(false);
+    expect(["env-3", "env-4"]).toContain(after.result!.record.envId);
+    expect(sim.environmentsOf("f").map((e) => [e.id, e.provisioned, e.state])).toEqual([
+      ["env-3", true, "idle"],
+      ["env-4", true, "idle"],
+    ]);
+  });
+
   it("cannot exceed the function's reserved concurrency, and counts against the unreserved minimum without one", () => {
     expect(FunctionConfigSchema.safeParse({ reservedConcurrency: 2, provisionedConcurrency: 3 }).success).toBe(false);
     expect(FunctionConfigSchema.safeParse({ reservedConcurrency: 3, provisionedConcurrency: 3 }).success).toBe(true);
