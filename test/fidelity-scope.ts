@@ -9,7 +9,6 @@ export const OUT_OF_SCOPE: Record<string, string> = {
   "§0 Lambda response streaming": "no streaming invoke in the workbook: handlers return buffered responses (the 6 MB limit of §5 applies)",
   "§5 Lambda response streaming": "no streaming invoke in the workbook (no Function URLs or InvokeWithResponseStream)",
   "§5 Deprecated InvokeAsync API": "the simulator offers Invoke only (RequestResponse and Event); the deprecated API is history for lessons",
-  "§2 Environment variables": "handler code gets no environment variables in the sandbox, so there is nothing for the 4 KB limit to apply to",
   "§2 File descriptors / processes+threads": "the QuickJS sandbox has no file descriptors, processes or threads to count; /tmp is modelled by its bytes",
   "§2 New accounts": "an account's quotas are configuration (account.concurrencyLimit); the simulator has no account history",
   "§5 SNS billing": "cost covers Lambda only; other services' prices are billed separately (§9 Other charges)",

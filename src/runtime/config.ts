@@ -5,6 +5,7 @@
 import { z } from "zod/mini";
 import { DeadLetterQueueSchema, DestinationSchema } from "./destinations.ts";
 import { SqsMappingModelSchema } from "./sqs-mapping-model.ts";
+import { utf8Length } from "./payload.ts";
 
 export const KiB = 1024;
 export const MiB = 1024 * 1024;
@@ -27,6 +28,8 @@ export const LAMBDA_FACTS = {
   syncRequestLimitBytes: 6 * MiB,
   /** Asynchronous invoke request limit since 2025-10-24 (§0, §5). */
   asyncRequestLimitBytes: 1 * MiB,
+  /** Environment variables of a function: 4 KB in total (§2). */
+  environmentVariablesBytes: 4 * 1024,
   /** Prices, us-east-1 as read in 2026 copies of the pricing page: check it before quoting (§9). */
   pricePerRequestUsd: 0.0000002,
   pricePerGbSecondUsd: { x86_64: 0.0000166667, arm64: 0.0000133334 },
@@ -71,6 +74,17 @@ export const FunctionConfigSchema = z.strictObject({
       }), {}).check(z.refine((a) => a.onSuccess?.type !== "s3", { path: ["onSuccess", "type"], message: "S3 can only be an on-failure destination" })),
     /** Recursive loop detection: "Terminate" (the default) stops the invocation after 16 in one chain (§3). */
     recursiveLoop: z._default(z.enum(["Terminate", "Allow"]), "Terminate"),
+    /**
+     * Environment variables (`process.env` in handler code): names of letters, digits and '_' starting with a letter,
+     * 4 KB in total (§2; SIMPLIFICATION: counted as the UTF-8 bytes of every name and value).
+     */
+    environment: z._default(
+      z.record(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]+$/, "letters, digits or '_', starting with a letter (at least 2)")), z.string())
+        .check(z.refine((vars) => environmentBytes(vars) <= LAMBDA_FACTS.environmentVariablesBytes, {
+          message: "environment variables are limited to 4 KB in total (4,096 bytes of names and values, lambda-model.md §2)",
+        })),
+      {},
+    ),
     /** The older dead-letter queue (SQS or SNS) for events that failed or were discarded, or null (§6). */
     deadLetterQueue: z._default(z.nullable(DeadLetterQueueSchema), null),
     /**
@@ -207,6 +221,13 @@ export const ModelSettingsSchema = z.strictObject({
   });
 export type ModelSettings = z.infer<typeof ModelSettingsSchema>;
 export type ModelSettingsInput = z.input<typeof ModelSettingsSchema>;
+
+/** Size of a set of environment variables as the workbook counts it: the UTF-8 bytes of the names and values. */
+export function environmentBytes(vars: Record<string, string>): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(vars)) bytes += utf8Length(name) + utf8Length(value);
+  return bytes;
+}
 
 /** CPU share a function gets from its memory size: 1,769 MB is one vCPU; one JS thread never uses more (§2). */
 export function cpuSpeedFactor(memoryMB: number): number {

@@ -975,6 +975,7 @@ export class Simulation {
       callService: (service, operation, args, offsetMs, onReply) => sim.codeCalls.callService(env, service, operation, args, offsetMs, onReply),
       log: (level, message, offsetMs) => sim.logApp(env, env.current ? withIds(env.current).requestId : null, level, message, offsetMs),
       seed: () => envPrng.nextUint32(),
+      environment: env.config.environment,
       get tmp() {
         return (env.tmp ??= new TmpStore(fn.config.ephemeralStorageMB, sim.tmpBudget));
       },

@@ -97,6 +97,8 @@ export interface EnvironmentPort {
   seed(): number;
   /** The environment's `/tmp`: kept across invocations and resets, gone when the environment is recycled (§1). */
   readonly tmp: TmpStore;
+  /** The function's environment variables (`process.env` in handler code, §2). */
+  readonly environment: Readonly<Record<string, string>>;
 }
 
 /** The code of one execution environment. */

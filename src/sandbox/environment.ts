@@ -610,6 +610,9 @@ class SandboxInstance implements CodeInstance {
     const epoch = ctx.newNumber(this.port.epochMs);
     ctx.setProp(host, "epochMs", epoch);
     epoch.dispose();
+    const env = ctx.newString(JSON.stringify(this.port.environment));
+    ctx.setProp(host, "env", env);
+    env.dispose();
     const sources = ctx.newObject();
     for (const [name, text] of Object.entries(LAZY_SOURCES)) {
       const value = ctx.newString(text);

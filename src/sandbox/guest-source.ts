@@ -9,7 +9,8 @@
  *
  * Host functions (see host-api.ts): call("service operation argsJson", resolve) (resolve(replyJson) later),
  * timer(ms) -> Promise<void>, log(level, text), now() -> epoch ms, register(invoke),
- * compileCheck(text) -> null | a sentence saying why the text is not compiled.
+ * compileCheck(text) -> null | a sentence saying why the text is not compiled; and values: seed, epochMs, env (the
+ * environment variables as JSON text), lazySources.
  */
 export const HOST_GLOBAL = "__workbookHost";
 
@@ -233,6 +234,8 @@ const consoleObject = {
   error: makeLogger("ERROR"), debug: makeLogger("DEBUG"), trace: makeLogger("DEBUG"),
 };
 ObjectDefineProperty(globalThis, "console", { value: consoleObject, writable: true, configurable: true });
+// The function's environment variables, as Node.js gives them (each environment has its own copy).
+ObjectDefineProperty(globalThis, "process", { value: { env: JSONparse(host.env) }, writable: true, configurable: true });
 
 // Virtual time: Date.now() and new Date() read the simulator's clock, never the host's.
 function VirtualDate(...args) {

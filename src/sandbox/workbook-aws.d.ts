@@ -263,6 +263,9 @@ declare module "workbook:idempotency" {
   export function md5(text: string): string;
 }
 
+/** Node-like globals of the sandbox: the function's environment variables (its `environment` setting, 4 KB at most). */
+declare const process: { env: Record<string, string | undefined> };
+
 /** The `context` argument of a handler (a subset of the Node.js runtime's). */
 interface LambdaContext {
   /** Request id of this invocation (retries of an async event keep it in this model). */

@@ -20,6 +20,7 @@ describe("§2 Function configuration", () => {
       architecture: "x86_64",
       async: { maxRetryAttempts: 2, maxEventAgeMs: 21_600_000, onSuccess: null, onFailure: null, duplicateRate: 0 },
       recursiveLoop: "Terminate",
+      environment: {},
       deadLetterQueue: null,
       tenantIsolation: false,
     });
@@ -93,5 +94,19 @@ describe("§2 Function configuration", () => {
     expect(LAMBDA_FACTS.initLimitMs).toBe(10_000);
     expect(LAMBDA_FACTS.pricePerRequestUsd).toBe(0.0000002);
     expect(LAMBDA_FACTS.pricePerGbSecondUsd).toEqual({ x86_64: 0.0000166667, arm64: 0.0000133334 });
+  });
+});
+
+describe("§2 Environment variables", () => {
+  it("§2 Environment variables: accepts 4 KB in total (4,096 bytes of names and values) and refuses a byte more, naming the field", () => {
+    const fits = { DB_URL: "x".repeat(4_096 - 6) };
+    expect(FunctionConfigSchema.parse({ environment: fits }).environment).toEqual(fits);
+    const over = FunctionConfigSchema.safeParse({ environment: { DB_URL: "x".repeat(4_096 - 6), A1: "é" } });
+    expect(over.success ? [] : over.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual([
+      "environment: environment variables are limited to 4 KB in total (4,096 bytes of names and values, lambda-model.md §2)",
+    ]);
+    const badName = FunctionConfigSchema.safeParse({ environment: { "1X": "v" } });
+    expect(badName.success ? [] : badName.error.issues.map((i) => i.path.join("."))).toEqual(["environment.1X"]);
+    expect(FunctionConfigSchema.parse({}).environment).toEqual({});
   });
 });

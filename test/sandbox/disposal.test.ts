@@ -142,6 +142,7 @@ describe("freeing QuickJS runtimes", () => {
       callService: () => {},
       log: () => {},
       seed: () => 42,
+      environment: {},
       tmp: new TmpStore(512, { usedBytes: 0 }),
     };
     const code = new SandboxCode(quickjs, { code: EVERY_PATH, filename: "handler.js" }, model);

@@ -169,3 +169,25 @@ describe("virtual time, randomness and the context object", () => {
     expect(line!.startsWith("2026-01-01T00:01:00.")).toBe(true);
   });
 });
+
+describe("§2 Environment variables", () => {
+  it("gives handler code the function's environment variables as process.env, at INIT and in every invocation, each environment its own copy", async () => {
+    const code = `
+      const table = process.env.TABLE_NAME;
+      export const handler = async (event) => {
+        const seen = process.env.SEEN ?? "none";
+        process.env.SEEN = event.n;
+        return { table, seen, missing: process.env.NOPE === undefined };
+      };`;
+    const run = await runHandler(code, {
+      function: { environment: { TABLE_NAME: "orders", SEEN: "start" } },
+      invokes: [{ at: 0, event: { n: "1" } }, { at: 1_000, event: { n: "2" } }, { at: 1_000, event: { n: "3" } }],
+    });
+    expect(run.results.map(payloadOf)).toEqual([
+      { table: "orders", seen: "start", missing: true },
+      { table: "orders", seen: "1", missing: true },
+      // A second environment (the first is busy) starts from the configured values.
+      { table: "orders", seen: "start", missing: true },
+    ]);
+  });
+});
