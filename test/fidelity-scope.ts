@@ -11,7 +11,6 @@ export const OUT_OF_SCOPE: Record<string, string> = {
   "§5 Deprecated InvokeAsync API": "the simulator offers Invoke only (RequestResponse and Event); the deprecated API is history for lessons",
   "§2 File descriptors / processes+threads": "the QuickJS sandbox has no file descriptors, processes or threads to count; /tmp is modelled by its bytes",
   "§2 New accounts": "an account's quotas are configuration (account.concurrencyLimit); the simulator has no account history",
-  "§5 SNS billing": "cost covers Lambda only; other services' prices are billed separately (§9 Other charges)",
   "§9 AWS changed its account Free Tier programme": "an open question about AWS's Free Tier for new accounts, not a behaviour to simulate",
   "§10 AWS guidance": "advice for handler code, taught by the idempotence chapter and graded by its exercises, not simulator behaviour",
   "§11 Don't keep user data in the environment": "advice for handler code; the simulator's part is that module state survives in an environment (§1 Warm reuse)",

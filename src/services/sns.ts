@@ -59,14 +59,21 @@ export interface Publication {
   topic: string;
   messageId: string;
   message: string;
+  /** Publish requests SNS bills for it: one per started 64 KB chunk of its body and attributes (§5 SNS billing). */
+  billedRequests: number;
   sender: Sender;
   /** What became of the message at each subscription, in subscription order. */
   deliveries: DeliveryRecord[];
 }
 
+/** SNS bills every 64 KB chunk of published data as one request (§5; 64 × 1,024 bytes). */
+const SNS_BILLING_CHUNK_BYTES = 65_536;
+
 export class TopicService {
   /** Every accepted publish with what each subscriber got. */
   readonly published: Publication[] = [];
+  /** Publish requests billed so far: each accepted publish counts one per 64 KB chunk (§5 SNS billing). */
+  billedRequests = 0;
   private readonly config: SnsConfig;
   private readonly prng: Prng;
   private readonly ctx: TargetContext;
@@ -117,7 +124,9 @@ export class TopicService {
       UnsubscribeUrl: `https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${arn}:sub`,
       MessageAttributes: attributes,
     };
-    const publication: Publication = { t: now, topic: name, messageId, message: input.message, sender, deliveries: [] };
+    const billedRequests = Math.max(1, Math.ceil(bytes / SNS_BILLING_CHUNK_BYTES));
+    this.billedRequests += billedRequests;
+    const publication: Publication = { t: now, topic: name, messageId, message: input.message, billedRequests, sender, deliveries: [] };
     this.published.push(publication);
     const from = { ...sender, via: `topic ${name}`, service: "sns" as const, resource: name };
     const envelope = JSON.stringify(notification);

@@ -32,6 +32,13 @@ describe("§5 SNS publish: 256 KiB by default, up to 1 MiB per topic", () => {
     `);
   });
 
+  it("§5 SNS billing: counts one billed request per started 64 KB chunk of a message (body and attributes), none for a refused one", () => {
+    const { hub } = setup({ sns: { topics: { big: { maximumMessageSize: 1_048_576 } } } });
+    for (const bytes of [1, 65_536, 65_537, 262_144, 1_048_576, 1_048_577]) hub.sns.publish(0, "big", { message: "x".repeat(bytes) }, SCENARIO);
+    expect(hub.sns.published.map((p) => p.billedRequests)).toEqual([1, 1, 2, 4, 16]);
+    expect(hub.sns.billedRequests).toBe(24);
+  });
+
   it("§0 SNS publish: takes up to 1 MiB on a topic whose MaximumMessageSize was raised, attributes counted", () => {
     const { hub } = setup({ sns: { topics: { big: { maximumMessageSize: 1_048_576 } } } });
     expect(hub.sns.publish(0, "big", { message: "x".repeat(1_048_576) }, SCENARIO).ok).toBe(true);
