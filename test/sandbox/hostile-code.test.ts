@@ -129,10 +129,10 @@ describe("tampering with built-ins", () => {
 });
 
 describe("reaching for the host", () => {
-  it("offers no process, require, module, fetch or host bridge, at init or in the handler", async () => {
-    const probe = `[typeof process, typeof require, typeof module, typeof exports, typeof fetch, typeof globalThis.__workbookHost, typeof std, typeof os]`;
-    const run = await runHandler(`const atInit = ${probe};\nexport const handler = async () => ({ atInit, inHandler: ${probe} });`);
-    const all = Array(8).fill("undefined");
+  it("offers no require, module, fetch or host bridge, and a process of its own that holds only the environment variables, at init or in the handler", async () => {
+    const probe = `[typeof require, typeof module, typeof exports, typeof fetch, typeof globalThis.__workbookHost, typeof std, typeof os, Object.keys(process).join(), typeof process.exit, typeof process.versions, JSON.stringify(process.env)]`;
+    const run = await runHandler(`const atInit = ${probe};\nexport const handler = async () => ({ atInit, inHandler: ${probe} });`, { function: { environment: { STAGE: "test" } } });
+    const all = [...Array(7).fill("undefined"), "env", "undefined", "undefined", '{"STAGE":"test"}'];
     expect(payloadOf(run.results[0])).toEqual({ atInit: all, inHandler: all });
   });
 
@@ -166,7 +166,8 @@ describe("reaching for the host", () => {
         };
       };`;
     const run = await runHandler(code);
-    expect(payloadOf(run.results[0])).toEqual({ same: true, process: "ReferenceError: 'process' is not defined", keys: [] });
+    // The only process there is the sandbox's own (environment variables, nothing else).
+    expect(payloadOf(run.results[0])).toEqual({ same: true, process: "[object Object]", keys: ["process"] });
   });
 
   it("deletes the host bridge before learner code runs: defining one does nothing", async () => {
