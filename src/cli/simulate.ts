@@ -71,7 +71,7 @@ function describeTraffic(w: Workload): string {
     : a.kind === "bursts" ? `bursts of ${int(a.size)} every ${int(a.everyMs)} ms`
     : a.kind === "day" ? `day-shaped ${dec(a.troughRatePerSec, 2)}–${dec(a.peakRatePerSec, 2)}/s`
     : `${int(a.atMs.length)} listed arrivals`;
-  return `${w.invoke}, ${traffic} for ${int(w.durationMs)} ms, seed ${String(w.seed)}`;
+  return `${w.invoke}, ${traffic} for ${int(w.durationMs)} ms, seed ${String(w.seed)}${w.function.tenantIsolation ? ", tenant isolation mode" : ""}`;
 }
 
 /** The human-readable summary: one figure per line, labels and values aligned. */
@@ -108,8 +108,13 @@ export function formatSummary(file: string, workload: Workload, result: Workload
   const lines = [`${file}: ${describeTraffic(workload)}`, ""];
   for (const [label, value] of rows) lines.push(`${label.padEnd(width)}   ${value}`);
   if (s.tenants) {
-    lines.push("", "Per tenant (requests, throttles, errors):");
-    for (const [tenant, c] of Object.entries(s.tenants)) lines.push(`  ${tenant.padEnd(6)} ${int(c.requests).padStart(10)} ${int(c.throttles).padStart(10)} ${int(c.errors).padStart(8)}`);
+    // A caller sees each sync result; async requests are only counted per tenant.
+    const sync = workload.invoke === "sync";
+    lines.push("", `Per tenant (requests${sync ? ", throttles, errors, cold starts" : ""}):`);
+    for (const [tenant, c] of Object.entries(s.tenants)) {
+      const rest = sync ? ` ${int(c.throttles).padStart(10)} ${int(c.errors).padStart(8)} ${int(c.coldStarts).padStart(8)}` : "";
+      lines.push(`  ${tenant.padEnd(6)} ${int(c.requests).padStart(10)}${rest}`);
+    }
   }
   lines.push(
     "",

@@ -7,6 +7,10 @@
  * A REST API also refuses more than 10,240 bytes of request headers (§5), counted as the workbook chooses (see
  * `headerBytes`); lambda-model.md gives the HTTP API no header limit, so none is applied there.
  *
+ * Tenant isolation (§11): a REST API passes the client's `X-Amz-Tenant-Id` header (any case) to Lambda as the invoke's
+ * tenant id, a SIMPLIFICATION of the integration's mapping of a client value to that header; an HTTP API passes none
+ * (AWS's docs say it cannot set the header), so an isolated function behind one refuses every invoke.
+ *
  * SIMPLIFICATIONS (named wherever a learner sees them): the 413 status for an oversize request and the gateway's error
  * bodies are unsourced; after a 504 the Lambda invocation keeps running and billing until it ends or times out; an
  * invoke Lambda itself refuses (request over 6 MB) is answered with 500 like a throttle; the HTTP API answers a
@@ -183,6 +187,7 @@ export class ApiGateway {
       error: null,
     });
     sim.arrive(this.functionName, "sync", payload, {
+      tenantId: this.config.kind === "rest" ? tenantHeader(req.headers) : null,
       onResult: (result) => {
         response.invocation = result.record.seq;
         hop.invocation = result.record.seq;
@@ -248,6 +253,13 @@ export function headerBytes(headers: Record<string, string>): number {
   let bytes = 0;
   for (const [name, value] of Object.entries(headers)) bytes += utf8Length(name) + 2 + utf8Length(value) + 2;
   return bytes;
+}
+
+/** The client's X-Amz-Tenant-Id header, whatever its case, or null. */
+function tenantHeader(headers: Record<string, string> | undefined): string | null {
+  if (headers === undefined) return null;
+  for (const name in headers) if (name.toLowerCase() === "x-amz-tenant-id") return headers[name]!;
+  return null;
 }
 
 /** A REST API Lambda proxy event (payload format 1.0). */

@@ -24,7 +24,8 @@ export type SimplificationKey =
   | "service-hand-offs"
   | "delivery-retries"
   | "step-functions"
-  | "database-connections";
+  | "database-connections"
+  | "tenant-isolation";
 
 type Describe = (model: ModelSettings) => string;
 
@@ -68,6 +69,8 @@ const OCCASIONAL: Partial<Record<SimplificationKey, Describe>> = {
     "The API gateway's 413 status for an oversize body or oversize REST headers (name: value plus CRLF each), and its error bodies, are the workbook's; after a 504 the Lambda invocation keeps running and billing until it ends (widely reported, not in AWS's documentation); an invoke Lambda refuses, and a throttle behind an HTTP API, get 500 like a throttle behind a REST API.",
   "service-hand-offs": () =>
     "Topics, event-bus rules and bucket notifications deliver at once; bucket notifications do not retry a refused hand-off; an oversize EventBridge entry fails alone; service latencies are the workbook's. AWS documents none of these details.",
+  "tenant-isolation": () =>
+    "Tenant isolation mode, as the workbook simplifies it: within a tenant, the most recently created idle environment takes the request; AWS's limit on how many tenant environments may exist is not modelled; a tenant id that does not fit the function gets InvalidParameterValueException with the workbook's wording; a REST API passes the client's X-Amz-Tenant-Id header on as it is (in AWS the integration maps a client value to it), an HTTP API passes none.",
   "async-duplicate-rate": () =>
     `Lambda's queue delivers a configured share of async events twice, drawn from the seeded generator; AWS says duplicates happen without saying how often.`,
 } satisfies Record<Exclude<SimplificationKey, RegisteredKey>, Describe>;

@@ -343,6 +343,7 @@ export class Simulation {
       this.functions.set(parsed.name, state);
     }
     if (parsed.provisionedConcurrency > 0) this.simplificationsUsed.add("provisioned-concurrency");
+    if (parsed.tenantIsolation) this.simplificationsUsed.add("tenant-isolation");
     for (let i = 0; i < parsed.provisionedConcurrency; i++) this.provisioned.prewarm(state, null);
     return parsed;
   }

@@ -103,6 +103,10 @@ export const SqsWorkloadSchema = z.pipe(WorkloadSchema, z.transform((w: z.output
     for (const issue of sqsWorkloadIssues(queue.data, mapping.data, w.function)) ctx.addIssue({ code: "custom", ...issue });
     // Not modelled: messages do not carry a tenant (every message is the same event).
     if (w.tenants !== null) ctx.addIssue({ code: "custom", path: ["tenants"], message: 'tenants are not supported with invoke "sqs" yet', input: w.tenants });
+    // The mapping's invokes carry no tenant id, so an isolated function would refuse every batch (§11).
+    if (w.function.tenantIsolation) {
+      ctx.addIssue({ code: "custom", path: ["function", "tenantIsolation"], message: 'an SQS event source mapping cannot invoke a function with tenant isolation: its invokes carry no tenant id', input: true });
+    }
   }
   return { ...w, queue: queue.data, mapping: mapping.data };
 }));

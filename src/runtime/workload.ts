@@ -14,7 +14,7 @@ import { LAMBDA_FACTS, type FunctionConfigInput, type ModelSettings } from "./co
 import { Prng } from "./prng.ts";
 import type { FreeTierUse } from "./pricing.ts";
 import { describeSimplifications } from "./simplifications.ts";
-import { Simulation } from "./simulation.ts";
+import { Simulation, type InvokeOptions } from "./simulation.ts";
 import type { FunctionCode } from "./types.ts";
 import { sampleArrivals, type ArrivalProcess } from "./workload-arrivals.ts";
 import { timedCode } from "./workload-code.ts";
@@ -50,6 +50,8 @@ export const WorkloadFunctionSchema = z.strictObject({
     maxEventAgeMs: z._default(z.int().check(z.minimum(60_000), z.maximum(21_600_000)), 21_600_000),
     /** Async events that are given up go to a dead-letter queue (counted as `deadLettered`, §6). */
     deadLetterQueue: z._default(z.boolean(), false),
+    /** Tenant isolation mode (§11): each request carries its tenant's id, and each tenant gets its own environments. */
+    tenantIsolation: z._default(z.boolean(), false),
   });
 
 /** The account the function runs in (§3). */
@@ -95,7 +97,7 @@ export const WorkloadSchema = z.strictObject({
     mapping: z.optional(z.unknown()),
     /** Size of each request's event in bytes (UTF-8 JSON), for the payload limits of §5. */
     payloadBytes: z._default(z.int().check(z.minimum(2), z.maximum(16 * 1024 * 1024)), 64),
-    /** Optional tenants; the summary then gives requests, throttles and errors per tenant. */
+    /** Optional tenants; the summary then gives requests, throttles, errors and cold starts per tenant. */
     tenants: z._default(z.nullable(TenantsSchema), null),
     /**
      * Modelling choices a "what if" may change (the SIMPLIFICATIONS of config.ts ModelSettingsSchema, same names and
@@ -120,9 +122,27 @@ export const WorkloadSchema = z.strictObject({
       path: ["function", "reservedConcurrency"],
       message: "at most the account's concurrency limit minus the 100 Lambda keeps unreserved (lambda-model.md §3)",
     },
-  ));
+  ), z.superRefine((w, ctx) => {
+    // Tenant isolation (§11): each request must carry a tenant id, and the mode rules out provisioned concurrency.
+    const fn = w.function;
+    if (!fn.tenantIsolation) return;
+    if (w.tenants === null) {
+      ctx.addIssue({ code: "custom", path: ["function", "tenantIsolation"], input: true, message: 'needs "tenants": with tenant isolation every request must carry a tenant id (lambda-model.md §11)' });
+    }
+    if (fn.provisionedConcurrency > 0) {
+      ctx.addIssue({ code: "custom", path: ["function", "provisionedConcurrency"], input: fn.provisionedConcurrency, message: "provisioned concurrency is not available for a function with tenant isolation" });
+    }
+  }));
 export type Workload = z.infer<typeof WorkloadSchema>;
 export type WorkloadInput = z.input<typeof WorkloadSchema>;
+
+/** One tenant's figures: its requests, and for sync (where a caller sees each result) its throttles, errors and cold starts. */
+export interface TenantCounts {
+  requests: number;
+  throttles: number;
+  errors: number;
+  coldStarts: number;
+}
 
 /** Percentiles of client-observed latency (see RunAggregates.latency for what is measured). */
 export interface LatencySummary {
@@ -180,8 +200,8 @@ export interface WorkloadSummary {
   durationMs: number;
   /** With `pricing.applyFreeTier`: the requests and GB-seconds the free tier took off `costUsd`, all months together. */
   freeTier?: FreeTierUse;
-  /** Per tenant (when the workload has tenants): requests, throttles and errors. */
-  tenants?: Record<string, { requests: number; throttles: number; errors: number }>;
+  /** Per tenant (when the workload has tenants): requests; for sync, also throttles, errors and cold starts. */
+  tenants?: Record<string, TenantCounts>;
   /** With `invoke: "sqs"`: the queue's and the mapping's figures. */
   sqs?: SqsSummary;
 }
@@ -286,12 +306,13 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
     architecture: fn.architecture,
     async: { maxRetryAttempts: fn.maxRetryAttempts, maxEventAgeMs: fn.maxEventAgeMs },
     deadLetterQueue: fn.deadLetterQueue ? { type: "sqs", name: `${FUNCTION}-dlq` } : null,
+    tenantIsolation: fn.tenantIsolation,
   };
   sim.deploy(config, code);
 
   const arrivals: ArrivalProcess = sampleArrivals(workload.arrivals, new Prng(`${seed}:arrivals`));
   const mode = workload.invoke === "async" ? "async" : "sync";
-  const tenants = workload.tenants ? new TenantTraffic(workload.tenants, workload.payloadBytes, new Prng(`${seed}:tenants`)) : null;
+  const tenants = workload.tenants ? new TenantTraffic(workload.tenants, workload.payloadBytes, fn.tenantIsolation, new Prng(`${seed}:tenants`)) : null;
   const payload = payloadOfBytes(workload.payloadBytes, null);
   const noOptions = {};
   const end = workload.durationMs;
@@ -416,11 +437,13 @@ class TenantTraffic {
   private readonly names: string[];
   private readonly cumulative: number[];
   private readonly payloads: string[];
-  private readonly counts: Array<{ requests: number; throttles: number; errors: number }>;
-  private readonly results: Array<{ onResult: (r: { statusCode: number; functionError: string | null }) => void }>;
+  private readonly counts: TenantCounts[];
+  /** The invoke options of each tenant's sync and async requests: its tenant id with isolation, and its counters. */
+  private readonly syncOptions: InvokeOptions[];
+  private readonly asyncOptions: InvokeOptions[];
   private readonly prng: Prng;
 
-  constructor(tenants: z.infer<typeof TenantsSchema>, payloadBytes: number, prng: Prng) {
+  constructor(tenants: z.infer<typeof TenantsSchema>, payloadBytes: number, isolation: boolean, prng: Prng) {
     this.prng = prng;
     this.names = Array.from({ length: tenants.count }, (_, i) => `t${i + 1}`);
     const weights = this.names.map((_, i) => 1 / (i + 1) ** tenants.skew);
@@ -428,13 +451,18 @@ class TenantTraffic {
     let sum = 0;
     this.cumulative = weights.map((w) => (sum += w / total));
     this.payloads = this.names.map((n) => payloadOfBytes(payloadBytes, n));
-    this.counts = this.names.map(() => ({ requests: 0, throttles: 0, errors: 0 }));
-    this.results = this.counts.map((c) => ({
+    this.counts = this.names.map(() => ({ requests: 0, throttles: 0, errors: 0, coldStarts: 0 }));
+    // With tenant isolation the tenant's name goes with the invoke as its tenant id (X-Amz-Tenant-Id, §11).
+    const tenantIds = this.names.map((n) => (isolation ? n : null));
+    this.syncOptions = this.counts.map((c, i) => ({
+      tenantId: tenantIds[i]!,
       onResult: (r) => {
         if (r.statusCode === 429) c.throttles++;
         else if (r.functionError !== null) c.errors++;
+        if (r.record.cold) c.coldStarts++;
       },
     }));
+    this.asyncOptions = tenantIds.map((tenantId) => ({ tenantId }));
   }
 
   arrive(sim: Simulation, mode: "sync" | "async"): void {
@@ -442,12 +470,12 @@ class TenantTraffic {
     let k = 0;
     while (k < this.cumulative.length - 1 && this.cumulative[k]! <= u) k++;
     this.counts[k]!.requests++;
-    // Throttles and errors per tenant are known for sync requests (a caller sees them); async ones count requests.
-    sim.arrive(FUNCTION, mode, this.payloads[k]!, mode === "sync" ? this.results[k]! : {});
+    // Throttles, errors and cold starts per tenant are known for sync requests (a caller sees them); async ones count requests.
+    sim.arrive(FUNCTION, mode, this.payloads[k]!, mode === "sync" ? this.syncOptions[k]! : this.asyncOptions[k]!);
   }
 
-  summary(): Record<string, { requests: number; throttles: number; errors: number }> {
-    const out: Record<string, { requests: number; throttles: number; errors: number }> = {};
+  summary(): Record<string, TenantCounts> {
+    const out: Record<string, TenantCounts> = {};
     this.names.forEach((n, i) => (out[n] = this.counts[i]!));
     return out;
   }

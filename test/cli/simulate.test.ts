@@ -127,3 +127,22 @@ describe("the simulate command (the contract in DESIGN.md)", () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ requests: 20, invocations: 20, coldStarts: 1, errors: 0 });
   });
 });
+
+describe("the simulate command with tenant isolation (§11)", () => {
+  it("§11 Tenant isolation mode (re:Invent 2025): runs the README's example, with per-tenant cold starts and the mode's simplifications named", () => {
+    const run = simulate("public/workloads/tenant-isolation.json");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("sync, Poisson 5.00/s for 3,600,000 ms, seed 1, tenant isolation mode");
+    expect(run.stdout).toMatch(/^Per tenant \(requests, throttles, errors, cold starts\):\n {2}t1 +[\d,]+ +0 +0 +\d+$/m);
+    expect(run.stdout).toContain("Tenant isolation mode, as the workbook simplifies it:");
+    const json = JSON.parse(simulate("public/workloads/tenant-isolation.json", "--json").stdout);
+    expect(Object.values(json.tenants as Record<string, { coldStarts: number }>).reduce((s, t) => s + t.coldStarts, 0)).toBe(json.coldStarts);
+  });
+
+  it("exits 2 naming function.tenantIsolation when the workload has no tenants to send", () => {
+    const path = file("isolated.json", JSON.stringify({ durationMs: 1000, arrivals: { kind: "poisson", ratePerSec: 1 }, function: { tenantIsolation: true } }));
+    const run = simulate(path);
+    expect(run.code).toBe(2);
+    expect(run.stderr.replace(path, "isolated.json").trim()).toMatchInlineSnapshot(`"simulate: isolated.json: workload field "function.tenantIsolation" is invalid: needs "tenants": with tenant isolation every request must carry a tenant id (lambda-model.md §11); found boolean true. Fix that field and try again."`);
+  });
+});

@@ -195,3 +195,28 @@ describe("§5 API Gateway REST: 10,240 bytes of headers", () => {
     expect(hops.records.map((h) => h.operation)).toEqual(["POST /orders", "Invoke (RequestResponse) from POST /orders"]);
   });
 });
+
+describe("API Gateway → a function with tenant isolation (§11)", () => {
+  it("§11 Tenant isolation mode (re:Invent 2025): a REST API passes the client's X-Amz-Tenant-Id header on as the invoke's tenant id; an HTTP API passes none, so Lambda refuses and the client gets 500", () => {
+    const answers: Record<string, GatewayResponse | null> = {};
+    const send = (gateway: ApiGateway, label: string, headers: Record<string, string>, at: number, sim: Simulation) =>
+      sim.at(at, () => gateway.request({ method: "POST", path: "/orders", body: "{}", headers }, (r) => (answers[label] = r)));
+    const rest = setup({ fn: { tenantIsolation: true } });
+    send(rest.gateway, "blue", { "x-amz-tenant-id": "blue" }, 0, rest.sim);
+    send(rest.gateway, "green", { "X-Amz-Tenant-Id": "green" }, 1_000, rest.sim);
+    send(rest.gateway, "none", {}, 2_000, rest.sim);
+    rest.sim.run({ until: 10_000 });
+    expect(rest.code.invocations.map((c) => [c.context.tenantId, c.instance.envId])).toEqual([
+      ["blue", "env-1"],
+      ["green", "env-2"],
+    ]);
+    expect(answers.none).toMatchObject({ statusCode: 500, cause: "lambda-refused" });
+    expect(answers.none!.reason).toMatchInlineSnapshot(`"Lambda refused the invoke with HTTP 400 (InvalidParameterValueException)"`);
+    const http = setup({ fn: { tenantIsolation: true }, gateway: { kind: "http" } });
+    send(http.gateway, "http", { "x-amz-tenant-id": "blue" }, 0, http.sim);
+    http.sim.run({ until: 10_000 });
+    expect(http.code.invocations).toEqual([]);
+    expect(answers.http).toMatchObject({ statusCode: 500, cause: "lambda-refused" });
+    expect(describeSimplifications(http.sim.model, http.sim.simplificationsUsed).some((l) => l.startsWith("Tenant isolation mode"))).toBe(true);
+  });
+});
