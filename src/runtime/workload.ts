@@ -466,9 +466,16 @@ class TenantTraffic {
   }
 
   arrive(sim: Simulation, mode: "sync" | "async"): void {
+    // The first tenant whose cumulative share exceeds u (a binary search: workloads may have 1,000 tenants).
     const u = this.prng.next();
+    const cumulative = this.cumulative;
     let k = 0;
-    while (k < this.cumulative.length - 1 && this.cumulative[k]! <= u) k++;
+    let hi = cumulative.length - 1;
+    while (k < hi) {
+      const mid = (k + hi) >> 1;
+      if (cumulative[mid]! <= u) k = mid + 1;
+      else hi = mid;
+    }
     this.counts[k]!.requests++;
     // Throttles, errors and cold starts per tenant are known for sync requests (a caller sees them); async ones count requests.
     sim.arrive(FUNCTION, mode, this.payloads[k]!, mode === "sync" ? this.syncOptions[k]! : this.asyncOptions[k]!);

@@ -255,4 +255,23 @@ describe("§11 Tenant isolation mode (re:Invent 2025)", () => {
     );
     expect(mappingConfigError({ batchSize: 10, batchingWindowMs: 0 }, { name: "q", visibilityTimeoutMs: 30_000 }, { ...fn, tenantIsolation: false })).toBeNull();
   });
+
+  it("§1 Idle recycling applies to each tenant's environments: an expired one leaves its tenant's idle list, and the tenant's next request after the last expires is cold", () => {
+    const { sim } = setup(true);
+    call(sim, "blue", 0, { durationMs: 1_000 }); // env-1
+    call(sim, "blue", 100); // env-2, created while env-1 is busy
+    call(sim, "blue", 300_000); // the newest idle one, env-2: env-1 is left to expire
+    sim.run({ until: 700_000 });
+    expect(sim.environmentsOf("f").map((e) => e.id)).toEqual(["env-2"]);
+    call(sim, "blue", 800_000); // env-2 again
+    call(sim, "blue", 2_000_000); // env-2 expired at about 1,400,260: a new environment
+    sim.run({ until: 2_100_000 });
+    expect([...sim.trace].sort((a, b) => a.seq - b.seq).map((r) => [r.envId, r.cold])).toEqual([
+      ["env-1", true],
+      ["env-2", true],
+      ["env-2", false],
+      ["env-2", false],
+      ["env-3", true],
+    ]);
+  });
 });
