@@ -215,9 +215,13 @@ export class AsyncQueue {
 
   /** A Lambda destination: the record becomes an async event of the target function (§6). */
   invokeDestination(name: string, body: JsonText, chain: Chain): { ok: true } | { ok: false; error: { name: string; message: string } } {
-    if (this.host.find(name) === undefined) {
+    const target = this.host.find(name);
+    if (target === undefined) {
       return { ok: false, error: { name: "ResourceNotFoundException", message: `no function named ${name} is deployed` } };
     }
+    // A destination's invoke carries no tenant id, so a function with tenant isolation refuses it (§11).
+    const refused = target.tenantIdle !== null ? tenantRefusal(target.config, null) : null;
+    if (refused !== null) return { ok: false, error: { name: refused.errorType, message: refused.errorMessage } };
     const size = sizeOver(body, LAMBDA_FACTS.asyncRequestLimitBytes);
     if (size > 0) {
       return { ok: false, error: { name: "RequestTooLargeException", message: `the ${size}-byte record is larger than the 1 MB limit of an asynchronous invoke` } };

@@ -7,15 +7,20 @@ import type { ServiceHub } from "../services/hub.ts";
 import type { TaskPort } from "../services/stepfunctions.ts";
 import type { FunctionPort } from "../services/targets.ts";
 import type { Simulation } from "./simulation.ts";
+import { tenantRefusal } from "./tenants.ts";
 
 export function functionPort(sim: Simulation): FunctionPort {
   return {
     invokeAsync(functionName, event, from) {
+      let config;
       try {
-        sim.functionConfig(functionName);
+        config = sim.functionConfig(functionName);
       } catch {
         return { ok: false, error: { name: "ResourceNotFoundException", message: `no function named ${functionName} is deployed` } };
       }
+      // The service's invoke carries no tenant id: a function with tenant isolation refuses it (§11).
+      const refused = tenantRefusal(config, null);
+      if (refused !== null) return { ok: false, error: { name: refused.errorType, message: refused.errorMessage } };
       sim.simplificationsUsed.add("service-hand-offs");
       // Inside the event that delivers (a service's reply or a scenario step): the event is accepted at this instant.
       // The invocation continues the chain the service's message was sent in (recursive loop detection, §3).

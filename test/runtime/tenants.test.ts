@@ -5,7 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { FunctionConfigSchema } from "../../src/runtime/config.ts";
 import { Simulation, type SyncResult } from "../../src/runtime/simulation.ts";
+import { connectServices } from "../../src/runtime/service-wiring.ts";
 import { mappingConfigError } from "../../src/runtime/sqs-mapping.ts";
+import { ServiceHub } from "../../src/services/hub.ts";
 import { HostCode } from "./host-code.ts";
 
 function setup(tenantIsolation: boolean, model: ConstructorParameters<typeof Simulation>[0] = {}) {
@@ -272,6 +274,42 @@ describe("§11 Tenant isolation mode (re:Invent 2025)", () => {
       ["env-2", false],
       ["env-2", false],
       ["env-3", true],
+    ]);
+  });
+
+  it("refuses a Lambda destination's record to a function with tenant isolation (the record carries no tenant id), and says so in the delivery", () => {
+    const sim = new Simulation({ seed: 1 });
+    sim.deploy({ name: "f", async: { onSuccess: { type: "lambda", name: "g" } } }, new HostCode());
+    sim.deploy({ name: "g", tenantIsolation: true }, new HostCode());
+    sim.invoke("f", "async", {});
+    sim.run({ until: 10_000 });
+    expect(sim.destinations.deliveries.map((d) => [d.kind, d.delivered, d.error])).toMatchInlineSnapshot(`
+      [
+        [
+          "on-success",
+          false,
+          {
+            "message": "Function g uses tenant isolation mode: the invoke must carry a tenant id (X-Amz-Tenant-Id).",
+            "name": "InvalidParameterValueException",
+          },
+        ],
+      ]
+    `);
+    expect(sim.trace.filter((r) => r.functionName === "g")).toEqual([]);
+  });
+
+  it("refuses an SNS hand-off to a function with tenant isolation (a service's invoke carries no tenant id), so the message never runs the function", () => {
+    const hub = new ServiceHub({ sns: { topics: { orders: { subscriptions: [{ lambda: "g", deadLetterQueue: "orders-dlq" }] } } } });
+    const sim = new Simulation({ seed: 1, services: hub, destinations: hub });
+    const code = new HostCode();
+    sim.deploy({ name: "g", tenantIsolation: true }, code);
+    connectServices(sim, hub);
+    sim.at(0, () => hub.sns.publish(sim.now, "orders", { message: "{}" }, { call: null, via: "scenario", chain: null }));
+    sim.run({ until: 60_000 });
+    expect(code.instances).toEqual([]);
+    expect(hub.hops.records.map((h) => [h.service, h.outcome, h.error?.code ?? null])).toEqual([
+      ["sns", "accepted", null],
+      ["lambda", "rejected", "InvalidParameterValueException"],
     ]);
   });
 });
