@@ -110,7 +110,7 @@ export function describeRecord(record: InvocationRecord, number: number, highlig
   parts.push(record.envId ? `on ${record.envId}` : "not run");
   if (record.cold) parts.push(record.initKind === "reset" ? `re-initialised after its environment was reset (INIT ${msText(record.initMs ?? 0)})` : `cold start (INIT ${msText(record.initMs ?? 0)})`);
   else if (record.envId) parts.push("warm");
-  parts.push(`${record.mode}${record.attempt > 1 ? `, attempt ${record.attempt} (retry)` : ""}${record.delivery > 1 ? `, duplicate delivery ${record.delivery}` : ""}`);
+  parts.push(`${record.mode}${record.tenantId ? ` for tenant ${record.tenantId}` : ""}${record.attempt > 1 ? `, attempt ${record.attempt} (retry)` : ""}${record.delivery > 1 ? `, duplicate delivery ${record.delivery}` : ""}`);
   parts.push(`${outcomeWords(record)}`);
   parts.push(record.envId ? `from ${seconds(record.startedAt)} to ${seconds(record.endedAt)}, duration ${msText(record.durationMs)}, billed ${msText(record.billedMs)}` : `at ${seconds(record.arrivedAt)}`);
   if (highlighted) parts.push("this one broke the check");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildTimeline, logsOf } from "../../src/client/timeline-model.ts";
+import { buildTimeline, describeRecord, logsOf } from "../../src/client/timeline-model.ts";
 import type { FailureDetail } from "../../src/grader/report.ts";
 import { exercise, grade } from "../helpers.ts";
 
@@ -36,6 +36,12 @@ describe("timeline model", () => {
     }
     expect(bars[1]!.name).toMatchInlineSnapshot(`"Invocation 2: env-1, warm, succeeded, broke the check"`);
     expect(bars[1]!.label).toMatchInlineSnapshot(`"Invocation 2, on env-1, warm, sync, succeeded, from 1.000 s to 1.211 s, duration 211 ms, billed 212 ms, this one broke the check."`);
+  });
+
+  it("names the tenant of an invocation of a function with tenant isolation in its bar's description", async () => {
+    const record = (await starterFailure("lifecycle/reuse-client")).trace[1]!;
+    expect(describeRecord({ ...record, tenantId: "blue" }, 2, false)).toMatch(/^Invocation 2, on env-1, warm, sync for tenant blue, succeeded, /);
+    expect(describeRecord(record, 2, false)).not.toContain("tenant");
   });
 
   it("shortens the idle minute before an async retry and says how long it was", async () => {
