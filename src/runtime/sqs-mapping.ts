@@ -476,10 +476,15 @@ export class SqsEventSourceMapping {
     this.tickArmed = true;
     this.sim.at(this.sim.now + this.model.scaleStepMs, () => {
       this.tickArmed = false;
+      // Pollers that came free at this very instant take their next batch first: whether every poller is busy must
+      // not depend on the order of events at one instant (work of a whole number of steps would never scale up).
+      this.pump();
       const now = this.sim.now;
       const step = this.config.provisionedPollers ? this.model.provisionedPollerStep : this.model.pollerStep;
-      if (this.busy >= this.pollers && this.queue.visibleCount(now) > 0) this.setPollers(Math.min(this.cap(), this.pollers + step));
-      this.pump();
+      if (this.busy >= this.pollers && this.queue.visibleCount(now) > 0) {
+        this.setPollers(Math.min(this.cap(), this.pollers + step));
+        this.pump();
+      }
     });
   }
 

@@ -455,6 +455,19 @@ describe("§0 SQS poller scale-up, §7 Scaling (standard queue)", () => {
     expect(sim.metrics[sim.metrics.length - 1]!.concurrency).toBe(20);
   });
 
+  it("scales up just the same when each batch takes a whole number of scaling steps, so batches end at the instant pollers are counted", () => {
+    const { sim, send, mapping } = setup({ plan: () => ({ durationMs: 2_000 }) });
+    for (let i = 0; i < 3_000; i++) send(0, "m");
+    sim.run({ until: 4_500 });
+    expect(mapping.pollerHistory.slice(0, 5)).toEqual([
+      { t: 0, pollers: 5 },
+      { t: 1_000, pollers: 10 },
+      { t: 2_000, pollers: 15 },
+      { t: 3_000, pollers: 20 },
+      { t: 4_000, pollers: 25 },
+    ]);
+  });
+
   it("stops at 1,000 concurrent batches per mapping without MaximumConcurrency (199 s of scaling from 5)", () => {
     const { sim, send, mapping } = setup({
       concurrencyLimit: 2_000,
