@@ -81,7 +81,7 @@ export function formatSummary(file: string, workload: Workload, result: Workload
     ["Requests", int(s.requests)],
     ["Invocations", int(s.invocations)],
     ["Cold starts", `${int(s.coldStarts)}   (${pct(s.coldStartRatio)} of invocations)`],
-    ["Throttles", `${int(s.throttles)}   (${pct(s.throttleRatio)} of requests)`],
+    ["Throttles", `${int(s.throttles)}   (${pct(s.throttleRatio)} of ${s.client ? "invoke requests" : "requests"})`],
     ["Errors", `${int(s.errors)}   (timeouts ${int(s.timeouts)})`],
     ["Rejected (payload too large)", int(s.rejected)],
     ["Async retries", int(s.retries)],
@@ -94,6 +94,8 @@ export function formatSummary(file: string, workload: Workload, result: Workload
   ];
   const free = s.freeTier;
   rows.push(["Free tier", free ? `${int(free.requests)} requests and ${dec(free.gbSeconds, 3)} GB-s taken off the cost` : "not applied (pricing.applyFreeTier)"]);
+  const c = s.client;
+  if (c) rows.push(["Client retries", `${int(c.retries)}   (${int(c.invokeRequests)} invoke requests in all; ${int(c.failedAfterAllAttempts)} requests failed after all attempts)`]);
   if (s.ephemeralStorageGbSeconds > 0) rows.push(["/tmp above 512 MB", `${dec(s.ephemeralStorageGbSeconds, 3)} GB-s   (billed separately; no price in the model, not in the cost)`]);
   const q = s.sqs;
   if (q) {

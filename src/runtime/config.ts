@@ -4,6 +4,7 @@
  */
 import { z } from "zod/mini";
 import { DeadLetterQueueSchema, DestinationSchema } from "./destinations.ts";
+import { SdkRetriesSchema } from "./sdk-retries.ts";
 import { SqsMappingModelSchema } from "./sqs-mapping-model.ts";
 import { utf8Length } from "./payload.ts";
 
@@ -157,6 +158,8 @@ export const ModelSettingsSchema = z.strictObject({
     asyncThrottleCapMs: z._default(z.number().check(z.minimum(1)), 300_000),
     /** SIMPLIFICATIONS of the SQS event source mapping's pollers (§7): scaling steps, scale-down, throttle retries. */
     sqsMapping: z.prefault(SqsMappingModelSchema, {}),
+    /** How handler code's AWS calls retry a throttle or a 5xx (§4): 3 attempts, backoff constants a SIMPLIFICATION. */
+    sdkRetries: z.prefault(SdkRetriesSchema, {}),
     /**
      * The per-function scaling rate as a token bucket (§3: 1,000 new environments per 10 s, refilled continuously,
      * never more than 1,000 saved up). Creating an environment takes a token; reusing a warm one is free.

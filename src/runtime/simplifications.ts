@@ -4,6 +4,7 @@
  */
 import { formatMs } from "./format.ts";
 import type { ModelSettings } from "./config.ts";
+import { describeSdkRetries } from "./sdk-retries.ts";
 
 /**
  * Simplifications that only some runs depend on: the simulator notes each one the first time it is used
@@ -25,7 +26,8 @@ export type SimplificationKey =
   | "delivery-retries"
   | "step-functions"
   | "database-connections"
-  | "tenant-isolation";
+  | "tenant-isolation"
+  | "sdk-retries";
 
 type Describe = (model: ModelSettings) => string;
 
@@ -71,6 +73,7 @@ const OCCASIONAL: Partial<Record<SimplificationKey, Describe>> = {
     "Topics, event-bus rules and bucket notifications deliver at once; bucket notifications do not retry a refused hand-off; an oversize EventBridge entry fails alone; service latencies are the workbook's. AWS documents none of these details.",
   "tenant-isolation": () =>
     "Tenant isolation mode, as the workbook simplifies it: within a tenant, the most recently created idle environment takes the request; AWS's limit on how many tenant environments may exist is not modelled; a tenant id that does not fit the function gets InvalidParameterValueException with the workbook's wording; a REST API passes the client's X-Amz-Tenant-Id header on as it is (in AWS the integration maps a client value to it), an HTTP API passes none.",
+  "sdk-retries": (model) => describeSdkRetries(model.sdkRetries),
   "async-duplicate-rate": () =>
     `Lambda's queue delivers a configured share of async events twice, drawn from the seeded generator; AWS says duplicates happen without saying how often.`,
 } satisfies Record<Exclude<SimplificationKey, RegisteredKey>, Describe>;

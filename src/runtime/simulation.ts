@@ -18,7 +18,7 @@ import {
   type ModelSettingsInput,
 } from "./config.ts";
 import { AsyncQueue } from "./async-queue.ts";
-import { CodeCalls } from "./code-calls.ts";
+import { CodeCalls, type SdkRetry } from "./code-calls.ts";
 import { concurrencyThrottle } from "./concurrency.ts";
 import { DestinationRouter, type DestinationTargets } from "./destinations.ts";
 import { EventQueue } from "./event-queue.ts";
@@ -279,11 +279,19 @@ export class Simulation {
       arrive: (name, payload, options) => this.arrive(name, "sync", payload, options),
       functionConfig: (name) => this.fn(name).config,
       acceptAsync: (name, payload, from, tenantId) => this.asyncQueue.accept(name, payload, 1, 0, from ? nextHop(from) : null, false, tenantId),
+      sdkRetries: this.model.sdkRetries,
+      retryPrng: new Prng(`${options.seed ?? 1}:sdk-retries`),
+      noteRetry: () => this.simplificationsUsed.add("sdk-retries"),
     });
   }
 
   get now(): number {
     return this.clock;
+  }
+
+  /** The retries the AWS SDK made for handler code's calls (§4), in order. */
+  get sdkRetries(): readonly SdkRetry[] {
+    return this.codeCalls.retries;
   }
 
   /**

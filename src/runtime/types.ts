@@ -53,7 +53,17 @@ export interface ServiceReply {
 }
 export type ServiceResult =
   | { ok: true; value: unknown }
-  | { ok: false; error: { name: string; message: string } };
+  | { ok: false; error: ServiceErrorBody };
+
+/** A named service error, as handler code sees it (`error.name`). */
+export interface ServiceErrorBody {
+  name: string;
+  message: string;
+  /** The HTTP status of the answer when the client's retries depend on it: a throttle (429) or a 5xx (§4). */
+  httpStatus?: number;
+  /** What the AWS SDK puts in `error.$metadata` (set for AWS services' errors by code-calls.ts). */
+  metadata?: { httpStatusCode?: number; attempts: number; totalRetryDelay: number };
+}
 
 /** Routes `service.operation(args)` calls from handler code to simulated services. */
 export interface ServiceDispatcher {

@@ -21,6 +21,8 @@ import { timedCode } from "./workload-code.ts";
 import { ArrivalsSchema, WorkSchema, workSampler } from "./workload-schema.ts";
 import type { LatencyHistogram } from "./aggregates.ts";
 import type { SqsSummary } from "./workload-sqs-schema.ts";
+import { RetryingClient, WorkloadClientSchema, type ClientSummary } from "./workload-client.ts";
+import { describeSdkRetries } from "./sdk-retries.ts";
 
 export { ArrivalsSchema, WorkSchema } from "./workload-schema.ts";
 
@@ -113,7 +115,12 @@ export const WorkloadSchema = z.strictObject({
       }), {}),
     /** How `costUsd` is computed (§9): `applyFreeTier` takes the monthly free tier off; off by default. */
     pricing: z.prefault(z.strictObject({ applyFreeTier: z._default(z.boolean(), false) }), {}),
-  }).check(z.refine((w) => w.function.reservedConcurrency === null || w.function.provisionedConcurrency <= w.function.reservedConcurrency, {
+    /** The client sending sync invokes: whether it retries throttles like the AWS SDK (§4); by default it does not. */
+    client: z.prefault(WorkloadClientSchema, {}),
+  }).check(z.refine((w) => w.client.retries === "none" || w.invoke === "sync", {
+    path: ["client", "retries"],
+    message: 'client retries apply to sync invokes only ("invoke": "sync"); Lambda retries async events itself (§6)',
+  }), z.refine((w) => w.function.reservedConcurrency === null || w.function.provisionedConcurrency <= w.function.reservedConcurrency, {
     path: ["function", "provisionedConcurrency"],
     message: "provisioned concurrency cannot exceed the reserved concurrency (lambda-model.md §3)",
   }), z.refine(
@@ -204,6 +211,12 @@ export interface WorkloadSummary {
   tenants?: Record<string, TenantCounts>;
   /** With `invoke: "sqs"`: the queue's and the mapping's figures. */
   sqs?: SqsSummary;
+  /**
+   * With `client.retries: "sdk-standard"`: the client's retries. `requests` then counts the client's requests, while
+   * `throttles` and `throttleRatio` are over the invoke requests Lambda received (retries included), and `latencyMs`
+   * runs from a request's first attempt (backoffs included).
+   */
+  client?: ClientSummary;
 }
 
 /** One sample of the optional timeline: levels at `t` and counts since the start. */
@@ -312,7 +325,8 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
 
   const arrivals: ArrivalProcess = sampleArrivals(workload.arrivals, new Prng(`${seed}:arrivals`));
   const mode = workload.invoke === "async" ? "async" : "sync";
-  const tenants = workload.tenants ? new TenantTraffic(workload.tenants, workload.payloadBytes, fn.tenantIsolation, new Prng(`${seed}:tenants`)) : null;
+  const client = workload.client.retries === "none" ? null : new RetryingClient(sim, FUNCTION, workload.client, new Prng(`${seed}:client`));
+  const tenants = workload.tenants ? new TenantTraffic(workload.tenants, workload.payloadBytes, fn.tenantIsolation, new Prng(`${seed}:tenants`), client) : null;
   const payload = payloadOfBytes(workload.payloadBytes, null);
   const noOptions = {};
   const end = workload.durationMs;
@@ -324,6 +338,7 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
     requests++;
     if (sqs) sqs.send(sim.now, payload);
     else if (tenants) tenants.arrive(sim, mode);
+    else if (client) client.send(payload, null);
     else sim.arrive(FUNCTION, mode, payload, noOptions);
     const t = arrivals.next();
     return t < end ? t : Infinity;
@@ -361,9 +376,10 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
 
   const totals = sim.totals;
   // SQS: latency is each message's, from its send to its delete after a successful invocation.
-  const latency = a.latency;
+  // A retrying client: latency from each request's first attempt.
+  const latency = client ? client.latency : a.latency;
   const summary: WorkloadSummary = {
-    requests: totals.requests,
+    requests: client ? requests : totals.requests,
     invocations: totals.invocations,
     coldStarts: totals.coldStarts,
     coldStartRatio: ratio(totals.coldStarts, totals.invocations),
@@ -389,6 +405,7 @@ export function runWorkload(input: Workload | WorkloadInput, options: RunWorkloa
   };
   if (tenants) summary.tenants = tenants.summary();
   if (sim.bill.freeTierUsed) summary.freeTier = { ...sim.bill.freeTierUsed };
+  if (client) summary.client = client.summary();
   sqs?.complete(summary, sim, requests);
   // The occasional simplifications this run depended on (a request-rate cap, a scaling throttle…) follow the usual ones.
   const occasional = describeSimplifications(sim.model, sim.simplificationsUsed).slice(describeSimplifications(sim.model).length);
@@ -420,6 +437,7 @@ export function workloadSimplifications(workload: Workload): string[] {
       : []),
     `Prices are us-east-1's as read in 2026 (check the pricing page before quoting), at the first pricing tier only (later tiers are ignored)${workload.pricing.applyFreeTier ? "; the monthly free tier (1M requests, 400,000 GB-seconds) is taken off, renewed each calendar month" : "; the free tier is not taken off"} (§9).`,
     `A cold start lasts the INIT phase (${fn.initMs.toLocaleString("en-US")} ms) plus the request's work; latency excludes the network round trip.`,
+    ...(workload.client.retries === "none" ? [] : [`SIMPLIFICATION: ${describeSdkRetries(workload.client)}`]),
   ];
   return lines;
 }
@@ -442,9 +460,11 @@ class TenantTraffic {
   private readonly syncOptions: InvokeOptions[];
   private readonly asyncOptions: InvokeOptions[];
   private readonly prng: Prng;
+  private readonly client: RetryingClient | null;
 
-  constructor(tenants: z.infer<typeof TenantsSchema>, payloadBytes: number, isolation: boolean, prng: Prng) {
+  constructor(tenants: z.infer<typeof TenantsSchema>, payloadBytes: number, isolation: boolean, prng: Prng, client: RetryingClient | null) {
     this.prng = prng;
+    this.client = client;
     this.names = Array.from({ length: tenants.count }, (_, i) => `t${i + 1}`);
     const weights = this.names.map((_, i) => 1 / (i + 1) ** tenants.skew);
     const total = weights.reduce((s, w) => s + w, 0);
@@ -477,8 +497,10 @@ class TenantTraffic {
       else hi = mid;
     }
     this.counts[k]!.requests++;
-    // Throttles, errors and cold starts per tenant are known for sync requests (a caller sees them); async ones count requests.
-    sim.arrive(FUNCTION, mode, this.payloads[k]!, mode === "sync" ? this.syncOptions[k]! : this.asyncOptions[k]!);
+    // Throttles, errors and cold starts per tenant are known for sync requests (a caller sees them); async ones count
+    // requests. With a retrying client, every throttled attempt counts.
+    if (this.client) this.client.send(this.payloads[k]!, this.syncOptions[k]!);
+    else sim.arrive(FUNCTION, mode, this.payloads[k]!, mode === "sync" ? this.syncOptions[k]! : this.asyncOptions[k]!);
   }
 
   summary(): Record<string, TenantCounts> {

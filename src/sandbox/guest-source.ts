@@ -304,6 +304,7 @@ function request(service, operation, args) {
     const error = new ErrorCtor(reply.error.message);
     error.name = reply.error.name;
     error.code = reply.error.name;
+    if (reply.error.metadata) error.$metadata = reply.error.metadata;
     throw error;
   });
 }
@@ -338,15 +339,24 @@ export const downstream = ObjectFreeze({
     }),
 });
 
-/** Invokes another function: "RequestResponse" (default) waits for it, "Event" returns once Lambda accepted it. */
+/**
+ * Invokes another function: "RequestResponse" (default) waits for it, "Event" returns once Lambda accepted it. The host
+ * retries throttles and 5xx like the AWS SDK; options.maxAttempts (1–20) sets the attempts of this call.
+ */
 export const lambda = ObjectFreeze({
-  invoke: (functionName, payload, options) =>
-    request("lambda", "invoke", [
+  invoke: (functionName, payload, options) => {
+    const attempts = options && options.maxAttempts !== undefined ? options.maxAttempts : null;
+    if (attempts !== null && !(typeof attempts === "number" && attempts >= 1 && attempts <= 20 && MathFloor(attempts) === attempts)) {
+      return PromiseCtor.reject(new TypeErrorCtor("lambda.invoke: maxAttempts must be a whole number from 1 to 20 (1 turns retries off)"));
+    }
+    return request("lambda", "invoke", [
       functionName,
       payload === undefined ? null : payload,
       options && options.invocationType === "Event" ? "Event" : "RequestResponse",
       options && options.tenantId !== undefined ? options.tenantId : null,
-    ]),
+      attempts,
+    ]);
+  },
 });
 
 // Queues, topics, the event bus and buckets (compiled on first use: NEIGHBOURS_SOURCE).

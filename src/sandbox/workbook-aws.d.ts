@@ -5,11 +5,22 @@
  * Every service call takes virtual time (its modelled latency) and the function is billed while it waits.
  */
 declare module "workbook:aws" {
-  /** Error raised by a service; check `error.name`, as with the AWS SDK. */
+  /**
+   * Error raised by a service; check `error.name`, as with the AWS SDK.
+   *
+   * Calls to the AWS services here (lambda, table, queue, topic, bus, bucket, stateMachine) retry like the AWS SDK's
+   * standard mode: an answer with a throttle (429, TooManyRequestsException) or a server error (5xx) is tried again,
+   * up to 3 attempts in total, after a random wait between 0 and min(20 s, 100 ms × 2^n) following the n-th failed
+   * attempt (SIMPLIFICATION: AWS documents neither the 100 ms base nor the 20 s cap; a scenario can change them).
+   * The function keeps running, and is billed, while it waits. A function error is never retried: it is an answer
+   * (HTTP 200). `downstream` and `payments` are not AWS services: their errors, a 503 included, are never retried.
+   */
   export interface ServiceError extends Error {
     /** For example "ConditionalCheckFailedException", "ValidationException", "DownstreamError". */
     name: string;
     code: string;
+    /** AWS services' errors only, as in the SDK: the HTTP status when known, attempts made, total backoff in ms. */
+    $metadata?: { httpStatusCode?: number; attempts: number; totalRetryDelay: number };
   }
 
   export interface PutOptions {
@@ -86,15 +97,21 @@ declare module "workbook:aws" {
   /**
    * Invokes another function of the simulation. "RequestResponse" (the default) waits for it and holds this
    * invocation's concurrency meanwhile; "Event" returns `{ statusCode: 202 }` once Lambda accepted the event. A function
-   * error is not thrown: it comes back with `functionError: "Unhandled"`. Throttles (TooManyRequestsException), oversize
-   * payloads and stopped recursive loops (RecursiveInvocationException) throw.
+   * error is not thrown (and not retried): it comes back with `functionError: "Unhandled"`. A throttle
+   * (TooManyRequestsException) is retried (see ServiceError) and throws once the attempts run out; oversize payloads
+   * and stopped recursive loops (RecursiveInvocationException) throw at once.
    */
   export const lambda: {
     invoke<T = unknown>(
       functionName: string,
       payload?: unknown,
-      /** `tenantId` is required by a function with tenant isolation mode and refused by one without it. */
-      options?: { invocationType?: "RequestResponse" | "Event"; tenantId?: string },
+      options?: {
+        invocationType?: "RequestResponse" | "Event";
+        /** Required by a function with tenant isolation mode and refused by one without it. */
+        tenantId?: string;
+        /** Attempts in total for this call, 1–20 (default 3, as the SDK's standard mode); 1 turns retries off. */
+        maxAttempts?: number;
+      },
     ): Promise<{ statusCode: number; functionError?: "Unhandled" | null; payload?: T }>;
   };
 

@@ -119,6 +119,15 @@ describe("the simulate command (the contract in DESIGN.md)", () => {
     expect(sqs.stdout).toContain("latency is each message's, from its send to its delete");
   }, 240_000);
 
+  it("§4 AWS SDK retries: prints the client's retries and the requests that failed after all attempts", () => {
+    const path = file("retries.json", JSON.stringify({ durationMs: 10_000, function: { reservedConcurrency: 0 }, arrivals: { kind: "constant", ratePerSec: 2 }, client: { retries: "sdk-standard" } }));
+    const run = simulate(path);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Throttles {2,}60 {3}\(100\.00% of invoke requests\)$/m);
+    expect(run.stdout).toMatch(/^Client retries {2,}40 {3}\(60 invoke requests in all; 20 requests failed after all attempts\)$/m);
+    expect(run.stdout).toContain("SIMPLIFICATION: AWS SDK retries");
+  });
+
   it("runs a real handler file in the sandbox for work.kind handler", () => {
     file("handler.js", "export async function handler(event) { return { ok: true }; }\n");
     const path = file("handler-workload.json", JSON.stringify({ durationMs: 10_000, arrivals: { kind: "constant", ratePerSec: 2 }, work: { kind: "handler", file: "handler.js" } }));

@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { Simulation } from "../../src/runtime/simulation.ts";
 import { HostCode, syncInvoke } from "./host-code.ts";
 
-const call = (fn: string, payload: unknown, type?: "Event") => ({ service: "lambda", operation: "invoke", args: type ? [fn, payload, type] : [fn, payload], label: `invoke:${fn}` });
+const call = (fn: string, payload: unknown, type?: "Event", maxAttempts?: number) => ({
+  service: "lambda",
+  operation: "invoke",
+  args: maxAttempts !== undefined ? [fn, payload, type ?? "RequestResponse", null, maxAttempts] : type ? [fn, payload, type] : [fn, payload],
+  label: `invoke:${fn}`,
+});
 
 describe("§3 in a synchronous chain A→B→C, each hop holds its own concurrency until the callee returns", () => {
   it("keeps the caller running (and billed) while a synchronous callee runs, two concurrent executions at once", () => {
@@ -20,7 +25,7 @@ describe("§3 in a synchronous chain A→B→C, each hop holds its own concurren
 
   it("§8 Sync function error status: returns a callee's function error as a 200 with functionError, and a throttle as TooManyRequestsException", () => {
     const sim = new Simulation({ seed: 1, model: { initPlatformMs: 0 } });
-    const a = new HostCode({ invoke: (c) => ({ durationMs: 2_000, services: [call("b", c.event)] }) });
+    const a = new HostCode({ invoke: (c) => ({ durationMs: 2_000, services: [call("b", c.event, undefined, 1)] }) });
     sim.deploy({ name: "a" }, a);
     sim.deploy({ name: "b", reservedConcurrency: 1 }, new HostCode());
     syncInvoke(sim, "a", { durationMs: 1, error: { errorType: "Error", errorMessage: "bad" } }, 0);

@@ -115,17 +115,18 @@ describe("§3 Request rate quota", () => {
   it("§3 Request rate quota: an async lambda.invoke from handler code over the quota fails with TooManyRequestsException", () => {
     const sim = new Simulation({ account: { concurrencyLimit: 1, unreservedMinimum: 0 }, model: { initPlatformMs: 0, requestsPerSecondPerConcurrency: 1 } });
     const caller = new HostCode({
-      invoke: () => ({ durationMs: 5, services: [1, 2].map((n) => ({ service: "lambda", operation: "invoke", args: ["g", {}, "Event"], label: `call-${n}` })) }),
+      invoke: () => ({ durationMs: 5, services: [1, 2].map((n) => ({ service: "lambda", operation: "invoke", args: ["g", {}, "Event", null, 1], label: `call-${n}` })) }),
     });
     sim.deploy({ name: "f", reservedConcurrency: null }, caller);
     sim.deploy({ name: "g" }, new HostCode());
-    // The quota is 1 request per second: the client's sync request to f uses it, so both of f's async calls are refused.
+    // The quota is 1 request per second: the client's sync request to f uses it, so both of f's async calls are refused
+    // (with maxAttempts 1: no SDK retry).
     syncInvoke(sim, "f", {}, 0);
     sim.run();
     const replies = caller.happened("reply:").map((h) => h.detail);
     expect(replies).toEqual([
-      { ok: false, error: { name: "TooManyRequestsException", message: "Rate Exceeded. (Reason: FunctionInvocationRateLimitExceeded)" } },
-      { ok: false, error: { name: "TooManyRequestsException", message: "Rate Exceeded. (Reason: FunctionInvocationRateLimitExceeded)" } },
+      { ok: false, error: { name: "TooManyRequestsException", message: "Rate Exceeded. (Reason: FunctionInvocationRateLimitExceeded)", httpStatus: 429, metadata: { httpStatusCode: 429, attempts: 1, totalRetryDelay: 0 } } },
+      { ok: false, error: { name: "TooManyRequestsException", message: "Rate Exceeded. (Reason: FunctionInvocationRateLimitExceeded)", httpStatus: 429, metadata: { httpStatusCode: 429, attempts: 1, totalRetryDelay: 0 } } },
     ]);
   });
 });
