@@ -111,15 +111,30 @@ export class CodeCalls {
     };
   }
 
-  /** The service sees the request (and applies its effect) at reply time, even if the caller is frozen by then. */
+  /**
+   * The service sees the request (and applies its effect) at reply time, even if the caller is frozen by then. A reply
+   * that waits for an event (ServiceReply.wakeEarly) completes when the service wakes it, or after `latencyMs`.
+   */
   private dispatch(env: Environment, service: string, operation: string, args: unknown[], call: CallContext, onReply: (result: ServiceResult) => void): void {
     const host = this.host;
     const reply = host.services.dispatch(service, operation, args, call);
-    if (!Number.isFinite(reply.latencyMs)) return;
-    host.schedule(host.now + Math.max(0, reply.latencyMs), () => {
+    let pending = true;
+    const finish = () => {
+      if (!pending) return;
+      pending = false;
       const result = reply.complete();
       host.deferFor(env, 0, () => onReply(result));
-    });
+    };
+    if (reply.wakeEarly) {
+      let woken = false;
+      reply.wakeEarly(() => {
+        if (woken || !pending) return false;
+        woken = true;
+        host.schedule(host.now, finish);
+        return true;
+      });
+    }
+    if (Number.isFinite(reply.latencyMs)) host.schedule(host.now + Math.max(0, reply.latencyMs), finish);
   }
 
   /**

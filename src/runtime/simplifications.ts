@@ -60,8 +60,9 @@ const OCCASIONAL: Partial<Record<SimplificationKey, Describe>> = {
     const m = model.sqsMapping;
     const low = m.lowTrafficAfterEmptyMs === null ? "" : ` and to ${m.lowTrafficPollers} after ${formatMs(m.lowTrafficAfterEmptyMs)} (not with a maximum concurrency)`;
     const wait = m.lowTrafficWaitMs > 0 ? ` With a batching window, a batch that is not full waits until ${formatMs(m.lowTrafficWaitMs)} after its window opened.` : "";
+    const sees = m.pollDelayMs > 0 ? `an idle mapping notices a new message ${formatMs(m.pollDelayMs)} after it arrives` : "the mapping sees a message the instant it arrives, with no polling delay";
     return (
-      `The SQS event source mapping starts with 5 pollers, each running one batch at a time; it adds ${m.pollerStep} pollers every ${formatMs(m.scaleStepMs)} while messages wait and every poller is busy (up to 1,000 or the maximum concurrency; ${m.provisionedPollerStep} per step in provisioned mode), ` +
+      `The SQS event source mapping starts with 5 pollers, each running one batch at a time, and ${sees}; it adds ${m.pollerStep} pollers every ${formatMs(m.scaleStepMs)} while messages wait and every poller is busy (up to 1,000 or the maximum concurrency; ${m.provisionedPollerStep} per step in provisioned mode), ` +
       `drops back to 5 (to the minimum in provisioned mode) after ${formatMs(m.scaleBackAfterEmptyMs)} with an empty queue${low}, and loses ${m.pollersLostPerFailure} per failed batch; ` +
       `a throttled batch is retried after ${formatMs(m.throttleRetryBaseMs)}, then twice as long each time, until its visibility timeout ends; messages of an invoke stopped by loop detection go to the queue's dead-letter queue or are dropped; ` +
       `a visibility timeout shorter than the function timeout is refused.${wait} AWS documents the starting point, the rate and the floors, not these steps.`

@@ -29,5 +29,10 @@ export const SqsMappingModelSchema = z.strictObject({
      * is held until this long after its window opened, if that is later than the window's end. 0 (off) by default.
      */
     lowTrafficWaitMs: z._default(z.int().check(z.minimum(0), z.maximum(20_000)), 0),
+    /**
+     * How long after a message arrives an idle mapping notices it. Lambda's pollers long-poll the queue, and AWS gives
+     * no delay: 0 by default (the mapping sees a message the instant it is sent).
+     */
+    pollDelayMs: z._default(z.number().check(z.minimum(0), z.maximum(20_000)), 0),
   });
 export type SqsMappingModel = z.infer<typeof SqsMappingModelSchema>;

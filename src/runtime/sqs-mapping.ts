@@ -207,7 +207,8 @@ export class SqsEventSourceMapping {
     this.pollers = this.base();
     this.counts.peakPollers = this.pollers;
     if (this.recordBatches) this.pollerHistory.push({ t: sim.now, pollers: this.pollers });
-    queue.listeners.push(() => this.wake());
+    const delay = this.model.pollDelayMs;
+    queue.listeners.push(delay > 0 ? () => this.sim.at(this.sim.now + delay, () => this.wake()) : () => this.wake());
     this.wake();
   }
 

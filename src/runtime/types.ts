@@ -46,10 +46,21 @@ export interface CallContext {
 
 /** A service's answer to one call: how long it takes and what it does when it completes. */
 export interface ServiceReply {
-  /** Virtual ms until the reply; Infinity means the call never returns (a hung dependency). */
+  /**
+   * Virtual ms until the reply; Infinity means the call never returns (a hung dependency) unless `wakeEarly` wakes
+   * it. With `wakeEarly`, the longest the reply waits.
+   */
   latencyMs: number;
   /** Runs at reply time: applies the effect and gives the result (or a named error). */
   complete: () => ServiceResult;
+  /**
+   * For a reply that waits for something to happen (a long poll for a message, a free connection): called once, when
+   * the service sees the request, with `wake`. The service calls `wake()` when the awaited event happens; the reply
+   * then completes at that instant, in an event of its own after the current one, instead of after `latencyMs`.
+   * `wake` returns false when the reply has completed or was woken already: the service drops that waiter and may
+   * wake another.
+   */
+  wakeEarly?: (wake: () => boolean) => void;
 }
 export type ServiceResult =
   | { ok: true; value: unknown }

@@ -144,8 +144,13 @@ declare module "workbook:aws" {
       successful: Array<{ id: string; messageId: string }>;
       failed: Array<{ id: string; code: string; message: string }>;
     }>;
-    /** Receives up to `maxMessages` (1–10) visible messages and hides them for the visibility timeout. */
-    receive(options?: { maxMessages?: number; visibilityTimeoutMs?: number }): Promise<ReceivedMessage[]>;
+    /**
+     * Receives up to `maxMessages` (1–10) visible messages and hides them for the visibility timeout. On an empty
+     * queue, `waitTimeSeconds` (0–20; default: the queue's ReceiveMessageWaitTimeSeconds, 0 unless a scenario sets it)
+     * waits for a message and returns as soon as one arrives, or `[]` when the wait ends; 0 answers at once (short
+     * polling). The function keeps running, and is billed, while it waits; its timeout still applies.
+     */
+    receive(options?: { maxMessages?: number; visibilityTimeoutMs?: number; waitTimeSeconds?: number }): Promise<ReceivedMessage[]>;
     /** Deletes a received message; only the latest receipt handle of a message deletes it. */
     delete(receiptHandle: string): Promise<null>;
     changeVisibility(receiptHandle: string, timeoutMs: number): Promise<null>;

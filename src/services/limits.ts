@@ -20,6 +20,8 @@ export const SERVICE_LIMITS = {
   sqsRetentionDefaultMs: 4 * 86_400_000,
   sqsRetentionMinMs: 60_000,
   sqsRetentionMaxMs: 14 * 86_400_000,
+  /** Long poll wait (`ReceiveMessageWaitTimeSeconds` / `WaitTimeSeconds`): 0 s by default, at most 20 s (§7). */
+  sqsReceiveWaitMaxSeconds: 20,
   /** Redrive: default maxReceiveCount (§7). */
   sqsMaxReceiveCountDefault: 10,
   /** SNS publish: 256 KiB by default, a topic can raise it to 1 MiB (`MaximumMessageSize` 1,024–1,048,576, §5). */

@@ -25,6 +25,8 @@ export const QueueConfigSchema = z
     visibilityTimeoutMs: z.number().int().min(0).max(L.sqsVisibilityTimeoutMaxMs).default(L.sqsVisibilityTimeoutDefaultMs),
     /** Retention in ms: 4 days by default, 60 s – 14 days (§7). */
     retentionMs: z.number().int().min(L.sqsRetentionMinMs).max(L.sqsRetentionMaxMs).default(L.sqsRetentionDefaultMs),
+    /** `ReceiveMessageWaitTimeSeconds`: how long a receive on an empty queue waits for a message, 0 (short polling) – 20 s (§7). */
+    receiveMessageWaitTimeSeconds: z.number().int().min(0).max(L.sqsReceiveWaitMaxSeconds).default(0),
     /** `MaximumMessageSize` in bytes: 1,024 – 1,048,576, default 1 MiB (§5). */
     maximumMessageSize: z.number().int().min(L.sqsMaximumMessageSizeMin).max(L.sqsMessageMaxBytes).default(L.sqsMessageMaxBytes),
     /** FIFO only: derive the deduplication id from the body (SHA-256) when a send gives none (§7). */
@@ -208,6 +210,8 @@ export class Queue {
   readonly depth = new TimeWeighted();
   /** Called after a message becomes available (sent or moved here): event source mappings wake up. */
   readonly listeners: Array<() => void> = [];
+  /** Long polls waiting for a message, oldest first: each is called with the time (stale ones answer false). */
+  private readonly waiters: Array<(now: number) => boolean> = [];
   /** Called when a message is deleted after processing (simulate measures send-to-delete latency). */
   onDeleted: ((now: number, sentAt: number) => void) | null = null;
   private readonly keepHistory: boolean;
@@ -325,7 +329,7 @@ export class Queue {
     if (!this.fifo && this.env.duplicateRate > 0 && this.env.prng.next() < this.env.duplicateRate) {
       this.store(messageId, 2, input.body, { ...attributes }, bytes, now, groupId, deduplicationId, sequenceNumber, sender, null, now);
     }
-    this.notify();
+    this.notify(now);
     return { ok: true, messageId, sequenceNumber, deduplicated: false };
   }
 
@@ -435,7 +439,7 @@ export class Queue {
       this.hide(m);
       if (m.group !== null) this.refreshGroup(m.group);
     }
-    if (m.visibleAt <= now) this.notify();
+    if (m.visibleAt <= now) this.notify(now);
     return { ok: true };
   }
 
@@ -472,6 +476,17 @@ export class Queue {
     return this.live.size;
   }
 
+  /** Whether a receive now would get a message (FIFO: one of a group with nothing in flight). */
+  hasReceivable(now: number): boolean {
+    this.catchUp(now);
+    return this.nextReady() !== undefined;
+  }
+
+  /** A long poll waits (§7): `wake` is called when a message can be received, unless another waiter took the turn. */
+  waitForMessage(wake: (now: number) => boolean): void {
+    this.waiters.push(wake);
+  }
+
   /** When the next hidden message becomes visible again, or null if none is hidden. */
   nextVisibleAt(now: number): number | null {
     this.reveal(now);
@@ -506,7 +521,7 @@ export class Queue {
     const attributes = { ...m.attributes };
     this.store(m.messageId, m.copy, m.body, attributes, Queue.sizeOf(m.body, attributes), m.sentAt, m.groupId, m.deduplicationId, m.sequenceNumber, m.sender, m.receiptHandle, now);
     this.stats.movedIn++;
-    this.notify();
+    this.notify(now);
   }
 
   private moveToDeadLetterQueue(m: Stored, now: number, dlqName: string): void {
@@ -708,8 +723,11 @@ export class Queue {
     if (this.keepHistory) this.history.push({ t, messageId, copy, what, receiveCount });
   }
 
-  private notify(): void {
+  private notify(now: number): void {
     for (const listener of this.listeners) listener();
+    // One long poll per message made available: the oldest waiter still waiting (woken ones receive in events of their own).
+    const waiters = this.waiters;
+    while (waiters.length > 0 && this.nextReady() !== undefined) if (waiters.shift()!(now)) break;
   }
 
   private hop(now: number, bytes: number, sender: Sender, error: { code: string; message: string } | null): void {

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { HopLog } from "../runtime/hops.ts";
 import type { Prng } from "../runtime/prng.ts";
-import type { CallContext, ServiceReply } from "../runtime/types.ts";
+import type { CallContext, ServiceReply, ServiceResult } from "../runtime/types.ts";
 import { isRecord, ok, serviceError } from "./errors.ts";
 import { SERVICE_LIMITS } from "./limits.ts";
 import { Queue, QueueConfigSchema, type AttributeValue, type QueueGauge, type SendInput, type Sender } from "./queue.ts";
@@ -100,14 +100,34 @@ export class QueueService {
         if (max < 1 || max > SERVICE_LIMITS.sqsBatchMaxEntries) {
           return { latencyMs, complete: () => serviceError("InvalidParameterValue", `receive: maxMessages must be 1 to ${SERVICE_LIMITS.sqsBatchMaxEntries}`) };
         }
+        const q = this.queue(name);
+        const asked = isRecord(a) ? a.waitTimeSeconds : undefined;
+        const wait = asked === undefined || asked === null ? q.config.receiveMessageWaitTimeSeconds : asked;
+        if (typeof wait !== "number" || !Number.isInteger(wait) || wait < 0 || wait > SERVICE_LIMITS.sqsReceiveWaitMaxSeconds) {
+          return { latencyMs, complete: () => serviceError("InvalidParameterValue", `receive: waitTimeSeconds must be a whole number from 0 to ${SERVICE_LIMITS.sqsReceiveWaitMaxSeconds}`) };
+        }
+        const take = (now: number): ServiceResult =>
+          ok(
+            q
+              .receive(now, max, vt === undefined ? {} : { visibilityTimeoutMs: vt })
+              .map((m) => ({ messageId: m.messageId, receiptHandle: m.receiptHandle, body: m.body, attributes: m.attributes, receiveCount: m.receiveCount, groupId: m.groupId })),
+          );
+        // Short polling, or a message is there already: the answer comes after the queue's latency.
+        if (wait === 0 || q.hasReceivable(call.time)) return { latencyMs, complete: () => take(at) };
+        // Long polling on an empty queue (§7): the receive waits until a message arrives (its send wakes it, and it
+        // answers at that instant) or the wait ends; a message whose visibility timeout ends first ends the wait then.
+        const reappears = q.nextVisibleAt(call.time);
+        const waitMs = Math.max(latencyMs, Math.min(wait * 1_000, reappears === null ? Infinity : reappears - call.time));
+        let wokenAt: number | null = null;
         return {
-          latencyMs,
-          complete: () =>
-            ok(
-              this.queue(name)
-                .receive(at, max, vt === undefined ? {} : { visibilityTimeoutMs: vt })
-                .map((m) => ({ messageId: m.messageId, receiptHandle: m.receiptHandle, body: m.body, attributes: m.attributes, receiveCount: m.receiveCount, groupId: m.groupId })),
-            ),
+          latencyMs: waitMs,
+          complete: () => take(wokenAt ?? call.time + waitMs),
+          wakeEarly: (wake) =>
+            q.waitForMessage((now) => {
+              if (!wake()) return false;
+              wokenAt = now;
+              return true;
+            }),
         };
       }
       case "delete":

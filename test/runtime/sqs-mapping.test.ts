@@ -715,12 +715,29 @@ describe("§7 SQS and the SQS event source mapping: what a report says about the
   const text = (sqsMapping: ModelSettingsInput["sqsMapping"]) => describeSimplifications(ModelSettingsSchema.parse({ sqsMapping }), ["sqs-event-source-mapping"]).at(-1);
 
   it("names every undocumented step with the values in force", () => {
-    expect(text({})).toMatchInlineSnapshot(`"The SQS event source mapping starts with 5 pollers, each running one batch at a time; it adds 5 pollers every 1 s while messages wait and every poller is busy (up to 1,000 or the maximum concurrency; 5 per step in provisioned mode), drops back to 5 (to the minimum in provisioned mode) after 1 min with an empty queue and to 2 after 5 min (not with a maximum concurrency), and loses 1 per failed batch; a throttled batch is retried after 1 s, then twice as long each time, until its visibility timeout ends; messages of an invoke stopped by loop detection go to the queue's dead-letter queue or are dropped; a visibility timeout shorter than the function timeout is refused. AWS documents the starting point, the rate and the floors, not these steps."`);
-    expect(text({ lowTrafficAfterEmptyMs: null, lowTrafficWaitMs: 20_000, pollerStep: 10 })).toMatchInlineSnapshot(`"The SQS event source mapping starts with 5 pollers, each running one batch at a time; it adds 10 pollers every 1 s while messages wait and every poller is busy (up to 1,000 or the maximum concurrency; 5 per step in provisioned mode), drops back to 5 (to the minimum in provisioned mode) after 1 min with an empty queue, and loses 1 per failed batch; a throttled batch is retried after 1 s, then twice as long each time, until its visibility timeout ends; messages of an invoke stopped by loop detection go to the queue's dead-letter queue or are dropped; a visibility timeout shorter than the function timeout is refused. With a batching window, a batch that is not full waits until 20 s after its window opened. AWS documents the starting point, the rate and the floors, not these steps."`);
+    expect(text({})).toMatchInlineSnapshot(`"The SQS event source mapping starts with 5 pollers, each running one batch at a time, and the mapping sees a message the instant it arrives, with no polling delay; it adds 5 pollers every 1 s while messages wait and every poller is busy (up to 1,000 or the maximum concurrency; 5 per step in provisioned mode), drops back to 5 (to the minimum in provisioned mode) after 1 min with an empty queue and to 2 after 5 min (not with a maximum concurrency), and loses 1 per failed batch; a throttled batch is retried after 1 s, then twice as long each time, until its visibility timeout ends; messages of an invoke stopped by loop detection go to the queue's dead-letter queue or are dropped; a visibility timeout shorter than the function timeout is refused. AWS documents the starting point, the rate and the floors, not these steps."`);
+    expect(text({ lowTrafficAfterEmptyMs: null, lowTrafficWaitMs: 20_000, pollerStep: 10 })).toMatchInlineSnapshot(`"The SQS event source mapping starts with 5 pollers, each running one batch at a time, and the mapping sees a message the instant it arrives, with no polling delay; it adds 10 pollers every 1 s while messages wait and every poller is busy (up to 1,000 or the maximum concurrency; 5 per step in provisioned mode), drops back to 5 (to the minimum in provisioned mode) after 1 min with an empty queue, and loses 1 per failed batch; a throttled batch is retried after 1 s, then twice as long each time, until its visibility timeout ends; messages of an invoke stopped by loop detection go to the queue's dead-letter queue or are dropped; a visibility timeout shorter than the function timeout is refused. With a batching window, a batch that is not full waits until 20 s after its window opened. AWS documents the starting point, the rate and the floors, not these steps."`);
   });
 
   it("is listed in a run's report once a mapping exists", () => {
     const { sim } = setup();
     expect(sim.simplificationsUsed.has("sqs-event-source-mapping")).toBe(true);
+  });
+});
+
+describe("§7 SQS and the SQS event source mapping: when the mapping sees a new message (a SIMPLIFICATION)", () => {
+  it("sees a message the instant it is sent by default, and an idle mapping notices it model.sqsMapping.pollDelayMs later", () => {
+    const instant = setup();
+    instant.send(1_000, "{}");
+    instant.sim.run();
+    expect(instant.sim.trace.map((r) => r.startedAt)).toEqual([1_000]);
+    const delayed = setup({ model: { pollDelayMs: 500 } });
+    delayed.send(1_000, "{}");
+    delayed.send(1_200, "{}");
+    delayed.sim.run();
+    // Both messages are there when the mapping looks, 500 ms after the first arrived: one batch.
+    expect(delayed.sim.trace.map((r) => r.startedAt)).toEqual([1_500]);
+    expect(delayed.batches()[0]).toHaveLength(2);
+    expect(describeSimplifications(delayed.sim.model, ["sqs-event-source-mapping"]).at(-1)).toContain("an idle mapping notices a new message 500 ms after it arrives");
   });
 });
