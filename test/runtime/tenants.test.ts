@@ -231,7 +231,13 @@ describe("§11 Tenant isolation mode (re:Invent 2025)", () => {
     expect(reply("sync-none")).toMatchInlineSnapshot(`
       {
         "error": {
+          "httpStatus": 400,
           "message": "Function g uses tenant isolation mode: the invoke must carry a tenant id (X-Amz-Tenant-Id).",
+          "metadata": {
+            "attempts": 1,
+            "httpStatusCode": 400,
+            "totalRetryDelay": 0,
+          },
           "name": "InvalidParameterValueException",
         },
         "ok": false,
@@ -242,6 +248,10 @@ describe("§11 Tenant isolation mode (re:Invent 2025)", () => {
       {
         "error": {
           "message": "tenantId must be a string, not number",
+          "metadata": {
+            "attempts": 1,
+            "totalRetryDelay": 0,
+          },
           "name": "InvalidParameterValueException",
         },
         "ok": false,
