@@ -122,7 +122,9 @@ export function formatSummary(file: string, workload: Workload, result: Workload
     "",
     q
       ? "Means are over the simulated window; latency is each message's, from its send to its delete after a successful invocation, within 0.5%."
-      : "Means are over the simulated window; latency is from arrival to the end of the invocation (async: to the end of the successful attempt), within 0.5%.",
+      : s.client
+        ? "Means are over the simulated window; latency is from a request's first attempt to the end of the invocation that ran (backoffs and throttled attempts included), within 0.5%."
+        : "Means are over the simulated window; latency is from arrival to the end of the invocation (async: to the end of the successful attempt), within 0.5%.",
   );
   for (const note of result.simplifications) lines.push(note);
   return lines.join("\n");

@@ -126,6 +126,7 @@ describe("the simulate command (the contract in DESIGN.md)", () => {
     expect(run.stdout).toMatch(/^Throttles {2,}60 {3}\(100\.00% of invoke requests\)$/m);
     expect(run.stdout).toMatch(/^Client retries {2,}40 {3}\(60 invoke requests in all; 20 requests failed after all attempts\)$/m);
     expect(run.stdout).toContain("SIMPLIFICATION: AWS SDK retries");
+    expect(run.stdout).toContain("latency is from a request's first attempt to the end of the invocation that ran");
   });
 
   it("runs a real handler file in the sandbox for work.kind handler", () => {

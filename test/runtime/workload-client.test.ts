@@ -72,6 +72,15 @@ describe('§4 AWS SDK retries in simulate: client.retries "sdk-standard" retries
     expect(tenants.reduce((s, t) => s + t.throttles, 0)).toBe(summary.throttles);
   });
 
+  it("sends every retry of an isolated function's request with its tenant id (§11 Tenant isolation mode)", () => {
+    const { summary } = runWorkload({ ...throttled, function: { ...throttled.function, tenantIsolation: true }, tenants: { count: 3, skew: 0 }, client: { retries: "sdk-standard" } });
+    const tenants = Object.values(summary.tenants!);
+    expect(summary.client!.retries).toBeGreaterThan(0);
+    expect(summary.rejected).toBe(0);
+    expect(summary.invocations + summary.client!.failedAfterAllAttempts).toBe(summary.requests);
+    expect(tenants.reduce((s, t) => s + t.throttles, 0)).toBe(summary.throttles);
+  });
+
   it("refuses client retries for async and sqs workloads, naming the field", () => {
     const bad = WorkloadSchema.safeParse({ ...throttled, invoke: "async", client: { retries: "sdk-standard" } });
     expect(bad.success ? [] : bad.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toMatchInlineSnapshot(`
