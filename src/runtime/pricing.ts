@@ -18,7 +18,7 @@ const MB_MS_PER_GB_SECOND = 1024 * 1000;
  * first are ignored (a SIMPLIFICATION of §9; they start billions of GB-seconds in).
  */
 export class LambdaBill {
-  private readonly applyFreeTier: boolean;
+  readonly appliesFreeTier: boolean;
   private readonly epochMs: number;
   /** Virtual time the current calendar month (UTC) ends; the allowance renews then. */
   private monthEndsAt = -Infinity;
@@ -29,13 +29,13 @@ export class LambdaBill {
   private freeMbMsUsed = 0;
 
   constructor(applyFreeTier: boolean, epochMs: number) {
-    this.applyFreeTier = applyFreeTier;
+    this.appliesFreeTier = applyFreeTier;
     this.epochMs = epochMs;
   }
 
   /** What the free tier took off so far; null when it is not applied. */
   get freeTierUsed(): FreeTierUse | null {
-    return this.applyFreeTier ? { requests: this.freeRequestsUsed, gbSeconds: this.freeMbMsUsed / MB_MS_PER_GB_SECOND } : null;
+    return this.appliesFreeTier ? { requests: this.freeRequestsUsed, gbSeconds: this.freeMbMsUsed / MB_MS_PER_GB_SECOND } : null;
   }
 
   /**
@@ -44,7 +44,7 @@ export class LambdaBill {
    * set by a scenario) leaves the duration charged.
    */
   invocationUsd(billedMs: number, memoryMB: number, ratePerGbSecond: number, t: number, onDemand = true): number {
-    if (!this.applyFreeTier) return LAMBDA_FACTS.pricePerRequestUsd + (billedMs / 1000) * (memoryMB / 1024) * ratePerGbSecond;
+    if (!this.appliesFreeTier) return LAMBDA_FACTS.pricePerRequestUsd + (billedMs / 1000) * (memoryMB / 1024) * ratePerGbSecond;
     const mbMs = billedMs * memoryMB;
     if (t >= this.monthEndsAt) this.renew(t);
     let usd = 0;

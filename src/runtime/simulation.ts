@@ -1148,7 +1148,11 @@ export class Simulation {
     this.totals.billedGbSeconds += gbSeconds;
     const onDemand = LAMBDA_FACTS.pricePerGbSecondUsd[config.architecture];
     const provisionedRate = provisioned ? this.model.provisionedDurationPricePerGbSecondUsd : null;
-    this.totals.costUsd += this.bill.invocationUsd(record.billedMs, config.memoryMB, provisionedRate ?? onDemand, this.clock, provisionedRate === null);
+    const rate = provisionedRate ?? onDemand;
+    // Without the free tier, the price is computed here: every invocation passes, and the call is not free.
+    this.totals.costUsd += this.bill.appliesFreeTier
+      ? this.bill.invocationUsd(record.billedMs, config.memoryMB, rate, this.clock, provisionedRate === null)
+      : LAMBDA_FACTS.pricePerRequestUsd + gbSeconds * rate;
   }
 
   private logPlatform(env: Environment, requestId: string | null, text: string): void {
